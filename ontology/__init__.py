@@ -1,0 +1,27 @@
+"""The vankien OWL ontology (``vankien.ttl``) and a cached loader for it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import rdflib
+
+VK = "https://w3id.org/vankien/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/vankien/ontology"
+# Shipped as package data (pyproject: "vankien.ontology" = ["*.ttl"]), so it sits beside this module.
+ONTOLOGY_PATH = Path(__file__).with_name("vankien.ttl")
+
+__all__ = ["VK", "ONTOLOGY_IRI", "ONTOLOGY_PATH", "load_ontology"]
+
+
+@lru_cache(maxsize=1)
+def load_ontology() -> rdflib.Graph:
+    """Parse ``vankien.ttl`` once and return the graph.
+
+    The same graph object is returned on every call: treat it as read-only and copy it
+    (``graph + rdflib.Graph()``) before adding triples.
+    """
+    graph = rdflib.Graph(identifier=rdflib.URIRef(ONTOLOGY_IRI))
+    graph.parse(ONTOLOGY_PATH, format="turtle")
+    return graph

@@ -1,0 +1,235 @@
+"""Claims in, RDF dataset out: the pure core of ``vankien build`` (no I/O, no global state).
+
+Each seed file becomes one named graph holding the asserted triples, one ``vk:Claim`` per triple
+(``rdf:Statement`` + ``prov:Entity``) with its Web Annotation quote, and the source description.
+The evidence model is documented in docs/data-model.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+from .claims import Claim, Entity, EntityRef, SeedFile
+from .identifiers import fold
+from .namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
+from .uris import Minter
+
+IN_SOURCE_KINDS = {"goal": "goal", "observation": "obs", "period": "period"}
+
+
+class BuildError(ValueError):
+    """The claims are readable but inconsistent; the message names the seed file and line."""
+
+
+def build_dataset(seeds: Iterable[SeedFile], base_iri: str, ontology: Graph | None = None) -> Dataset:
+    """Build the dataset of all seed files (plus the ontology in its own named graph, when given)."""
+    dataset = Dataset()
+    for prefix, namespace in {**PREFIXES, "vkid": base_iri}.items():
+        dataset.bind(prefix, namespace)
+    minter = Minter(base_iri)
+    if ontology is not None:
+        target = dataset.graph(URIRef(ONTOLOGY_GRAPH))
+        for triple in ontology:
+            target.add(triple)
+    for seed in seeds:
+        _SourceBuilder(seed, minter, dataset.graph(minter.graph(seed.source.id)), ontology).build()
+    return dataset
+
+
+class _SourceBuilder:
+    def __init__(self, seed: SeedFile, minter: Minter, graph: Graph, ontology: Graph | None):
+        self.seed, self.minter, self.graph = seed, minter, graph
+        self.ontology = ontology if ontology is not None else Graph()
+        self.source_id = seed.source.id
+        self.source_iri = minter.source(self.source_id)
+        self.uris = {key: self._entity_iri(entity) for key, entity in seed.entities.items()}
+
+    def fail(self, line: int, message: str) -> BuildError:
+        return BuildError(f"{self.seed.path}:{line}: {message}")
+
+    # --- identity --------------------------------------------------------------------------------
+
+    def _entity_iri(self, entity: Entity) -> URIRef:
+        spec, minter = entity.spec, self.minter
+        try:
+            if entity.kind == "document":
+                return minter.document(entity.reference, spec.get("jurisdiction"), spec["term"],
+                                       self.source_id)
+            if entity.kind == "unnumbered":
+                issuer = "-".join(str(part) for part in (spec["issuer"], spec.get("jurisdiction")) if part)
+                return minter.unnumbered(fold(str(spec["unnumbered"])), issuer, spec["slug"])
+            if entity.kind == "body":
+                return minter.body(spec["jurisdiction"], spec["slug"])
+            if entity.kind == "term":
+                return minter.term(spec["jurisdiction"], int(spec["term"]))
+            if entity.kind == "place":
+                return minter.place(spec["place"])
+            if entity.kind == "measure":
+                return minter.measure(spec["measure"])
+            if entity.kind == "source":
+                return self._source_entity_iri(spec["source"], entity.line)
+            return minter.in_source(IN_SOURCE_KINDS[entity.kind], self.source_id, spec[entity.kind])
+        except KeyError as exc:
+            raise self.fail(entity.line, f"entity '{entity.key}' ({entity.kind}) needs '{exc.args[0]}'") from None
+        except ValueError as exc:
+            raise self.fail(entity.line, f"entity '{entity.key}': {exc}") from None
+
+    def _source_entity_iri(self, which: str, line: int) -> URIRef:
+        if which in ("self", self.source_id):
+            return self.source_iri
+        original = self.seed.source.translation_of
+        if original and which in ("original", original.id):
+            return self.minter.source(original.id)
+        raise ValueError("a source entity names this seed's source (self or its id) or the original "
+                         "it translates (original or source.translation_of.id)")
+
+    def _object(self, value):
+        return self.uris[value.key] if isinstance(value, EntityRef) else value
+
+    # --- triples ---------------------------------------------------------------------------------
+
+    def build(self) -> None:
+        self._describe_source()
+        asserted: dict[tuple, list[Claim]] = {}
+        for claim in self.seed.claims:
+            quote = self._add_quote(claim)
+            for index, fact in enumerate(claim.facts, start=1):
+                triple = (self.uris[fact.subject], fact.predicate, self._object(fact.object))
+                self.graph.add(triple)
+                self._add_claim(claim, index, triple, quote)
+                asserted.setdefault(triple, []).append(claim)
+        self._derive(asserted)
+
+    def _describe_source(self) -> None:
+        g, src, meta = self.graph, self.source_iri, self.seed.source
+        g.add((src, RDF.type, VK.Source))
+        g.add((src, DCTERMS.language, Literal(meta.language)))
+        g.add((src, VK.textFile, Literal(meta.file)))
+        if meta.sha256:
+            g.add((src, VK.sha256, Literal(meta.sha256)))
+        for lang, title in meta.title.items():
+            g.add((src, DCTERMS.title, Literal(title, lang=lang)))
+        original = meta.translation_of
+        if original:
+            orig = self.minter.source(original.id)
+            g.add((orig, RDF.type, VK.Source))
+            g.add((src, VK.translationOf, orig))
+            if original.url:
+                g.add((orig, VK.sourceUrl, Literal(original.url, datatype=XSD.anyURI)))
+            if original.language:
+                g.add((orig, DCTERMS.language, Literal(original.language)))
+            if original.language_how:
+                g.add((orig, RDFS.comment, Literal(f"language: {original.language_how}", lang="en")))
+        g.add((self.minter.dataset(self.source_id), RDF.type, QB.DataSet))
+
+    def _add_quote(self, claim: Claim) -> URIRef:
+        g = self.graph
+        quote = self.minter.quote(self.source_id, claim.id)
+        text_selector, position_selector = URIRef(quote + "#text"), URIRef(quote + "#pos")
+        g.add((quote, RDF.type, OA.SpecificResource))
+        g.add((quote, OA.hasSource, self.source_iri))
+        g.add((quote, OA.hasSelector, text_selector))
+        g.add((quote, OA.hasSelector, position_selector))
+        g.add((text_selector, RDF.type, OA.TextQuoteSelector))
+        g.add((text_selector, OA.exact, Literal(claim.quote)))
+        g.add((position_selector, RDF.type, OA.TextPositionSelector))
+        g.add((position_selector, OA.start, Literal(claim.start)))
+        g.add((position_selector, OA.end, Literal(claim.end)))
+        return quote
+
+    def _add_claim(self, claim: Claim, index: int, triple: tuple, quote: URIRef) -> None:
+        g = self.graph
+        node = self.minter.claim(self.source_id, claim.id, index)
+        g.add((node, RDF.type, VK.Claim))
+        g.add((node, RDF.subject, triple[0]))
+        g.add((node, RDF.predicate, triple[1]))
+        g.add((node, RDF.object, triple[2]))
+        g.add((node, PROV.wasDerivedFrom, self.source_iri))
+        g.add((node, VK.quotation, quote))
+        g.add((node, VK.evidenceKind, VK.Inferred if claim.evidence == "inferred" else VK.Stated))
+        if claim.how:
+            g.add((node, VK.inference, Literal(claim.how, lang="en")))
+
+    # --- what follows from identity and declarations (no new claims about the world) --------------
+
+    def _derive(self, asserted: dict[tuple, list[Claim]]) -> None:
+        for key, entity in self.seed.entities.items():
+            iri = self.uris[key]
+            if entity.kind == "document":
+                self._derive_document(entity, iri, asserted)
+            elif entity.kind == "unnumbered":
+                self._derive_issuer_status(iri)
+                self._derive_search_key(iri)
+                self.graph.add((iri, VK.numberStatus, VK.NumberNotStated))
+                self.graph.add((iri, VK.termStatus, self._term_status(iri, None, asserted)))
+            elif entity.kind == "observation":
+                self.graph.add((iri, VK.reportedIn, self.source_iri))
+                self.graph.add((iri, QB.dataSet, self.minter.dataset(self.source_id)))
+            elif entity.kind == "period":
+                self._derive_period(iri)
+
+    def _derive_document(self, entity: Entity, iri: URIRef, asserted: dict) -> None:
+        g, ref = self.graph, entity.reference
+        expected = VK[ref.document_class]
+        stated_types = set(g.objects(iri, RDF.type))
+        if stated_types and expected not in stated_types:
+            raise self.fail(entity.line, f"entity '{entity.key}' is a {ref.type_code} ({ref.document_class}) "
+                                         f"by its number, but a claim gives it type(s) "
+                                         f"{sorted(t.n3() for t in stated_types)}")
+        g.add((iri, RDF.type, expected))
+        g.add((iri, VK.numberStatus, VK.Numbered))
+        g.add((iri, VK.documentNumber, Literal(ref.number)))
+        g.add((iri, VK.typeCode, Literal(ref.type_code)))
+        g.add((iri, VK.issuerCode, Literal(ref.issuer_code)))
+        g.add((iri, ELI.id_local, Literal(ref.notation)))
+        if jurisdiction := entity.spec.get("jurisdiction"):
+            g.add((iri, VK.jurisdiction, self.minter.place(jurisdiction)))
+        g.add((iri, VK.termStatus, self._term_status(iri, entity.spec["term"], asserted)))
+        self._derive_issuer_status(iri)
+        self._derive_search_key(iri, ref.notation, ref.ascii_notation)
+
+    def _term_status(self, iri: URIRef, declared_term, asserted: dict) -> URIRef:
+        if declared_term == "unknown":
+            return VK.TermUnknown
+        claims = [claim for (s, p, _), found in asserted.items() if s == iri and p == VK.issuedInTerm
+                  for claim in found]
+        if not claims:
+            return VK.TermUnknown if declared_term is None else self._missing_term(iri)
+        return VK.TermKnown if any(c.evidence == "stated" for c in claims) else VK.TermInferred
+
+    def _missing_term(self, iri: URIRef):
+        entity = next(e for k, e in self.seed.entities.items() if self.uris[k] == iri)
+        raise self.fail(entity.line, f"entity '{entity.key}' is declared in term {entity.spec['term']}, "
+                                     "but no claim states vk:issuedInTerm for it; add the claim "
+                                     "(evidence: inferred, with how) or declare term: unknown")
+
+    def _derive_issuer_status(self, iri: URIRef) -> None:
+        if (iri, VK.issuedBy, None) not in self.graph:
+            self.graph.add((iri, VK.issuerStatus, VK.IssuerUnknown))
+
+    def _derive_search_key(self, iri: URIRef, *extra: str) -> None:
+        """One folded text (no diacritics, lower case) of a document's names in every language, so a
+        search for "nghi quyet" or "Richtlinie" is a plain CONTAINS in SPARQL on every backend."""
+        texts = list(extra)
+        for prop in (VK.title, VK.subjectMatter, SKOS.prefLabel, RDFS.label):
+            texts += [str(value) for value in self.graph.objects(iri, prop)]
+        for cls in self.graph.objects(iri, RDF.type):
+            texts += [str(label) for label in self.ontology.objects(cls, RDFS.label)]
+        self.graph.add((iri, VK.searchKey, Literal(" | ".join(fold(text) for text in texts))))
+
+    def _derive_period(self, iri: URIRef) -> None:
+        """vk:startYear / vk:endYear / vk:endDate as OWL-Time instants, for outside tools."""
+        g = self.graph
+        for prop, edge, time_prop in ((VK.startYear, TIME.hasBeginning, TIME.inXSDgYear),
+                                      (VK.endYear, TIME.hasEnd, TIME.inXSDgYear),
+                                      (VK.endDate, TIME.hasEnd, TIME.inXSDDate)):
+            for value in g.objects(iri, prop):
+                instant = URIRef(f"{iri}#{'start' if edge == TIME.hasBeginning else 'end'}")
+                g.add((iri, RDF.type, TIME.ProperInterval))
+                g.add((iri, edge, instant))
+                g.add((instant, RDF.type, TIME.Instant))
+                g.add((instant, time_prop, value))
+

@@ -1,0 +1,361 @@
+"""Load and check seed claim files (``seeds/*.yaml``).
+
+A seed file describes one source: the source itself, the entities it talks about (identity only) and
+the claims (an exact quote with its offset, and the facts it supports). Everything here is checked
+with the file and line in the message, so a reviewer can fix a seed without reading a traceback.
+The format is documented in ``docs/data-model.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.util import from_n3
+
+from .identifiers import DocumentReference, IdentifierError, parse_reference
+from .namespaces import PREFIXES
+
+# Identity fields per entity kind ("note" is free text for reviewers, everywhere).
+ENTITY_FIELDS = {
+    "document": {"document", "jurisdiction", "term"},
+    "unnumbered": {"unnumbered", "issuer", "jurisdiction", "slug"},
+    "body": {"body", "jurisdiction", "slug"},
+    "term": {"term", "jurisdiction"},
+    "place": {"place"}, "goal": {"goal"}, "observation": {"observation"}, "measure": {"measure"},
+    "period": {"period"}, "source": {"source"},
+}
+ENTITY_KINDS = tuple(ENTITY_FIELDS)
+SOURCE_KEYS = {"id", "file", "sha256", "language", "title", "translation_of"}
+ORIGINAL_KEYS = {"id", "url", "language", "language_how", "publisher"}
+CLAIM_KEYS = {"id", "quote", "start", "evidence", "how", "facts"}
+EVIDENCE_KINDS = ("stated", "inferred")
+MAX_QUOTE_CHARS = 300
+
+
+class SeedError(ValueError):
+    """A seed file is malformed; the message starts with ``file:line:``."""
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """A fact's subject or object that names an entity of the seed file."""
+    key: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    subject: str                              # entity key
+    predicate: URIRef
+    object: EntityRef | URIRef | Literal
+    line: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    quote: str
+    start: int
+    evidence: str                             # "stated" | "inferred"
+    how: str | None
+    facts: tuple[Fact, ...]
+    line: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.quote)
+
+
+@dataclass(frozen=True)
+class Entity:
+    key: str
+    kind: str
+    spec: dict[str, Any]
+    line: int
+    reference: DocumentReference | None = None   # parsed number, for numbered documents
+
+
+@dataclass(frozen=True)
+class Original:
+    """The text a translated source was translated from."""
+    id: str
+    url: str | None
+    language: str | None
+    language_how: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    file: str
+    sha256: str | None
+    language: str
+    title: dict[str, str]
+    translation_of: Original | None
+
+
+@dataclass(frozen=True)
+class SeedFile:
+    path: Path
+    source: Source
+    entities: dict[str, Entity]
+    claims: tuple[Claim, ...] = field(default_factory=tuple)
+
+
+# --- YAML with line numbers ------------------------------------------------------------------------
+
+_SCALARS = yaml.SafeLoader("")
+
+
+class _LineDict(dict):
+    line: int = 0
+
+
+class _LineStr(str):
+    line: int = 0
+
+
+def _to_python(node: yaml.Node) -> Any:
+    """Turn a composed YAML node into plain values that remember their (1-based) line."""
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = _LineDict()
+        out.line = line
+        for key_node, value_node in node.value:
+            out[_to_python(key_node)] = _to_python(value_node)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item) for item in node.value]
+    # resolve the scalar's type (int, str, bool …) the way yaml.safe_load would
+    value = node.value if node.tag == "tag:yaml.org,2002:str" else _SCALARS.construct_object(node)
+    if isinstance(value, str):
+        value = _LineStr(value)
+        value.line = line
+    return value
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise SeedError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{path}: cannot read: {exc}") from None
+    if node is None:
+        raise SeedError(f"{path}:1: the file is empty")
+    return _to_python(node)
+
+
+# --- checks -----------------------------------------------------------------------------------------
+
+class _Checker:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, line: int, message: str) -> SeedError:
+        return SeedError(f"{self.path}:{line}: {message}")
+
+    def mapping(self, value: Any, what: str, line: int, allowed: set[str] | None = None,
+                required: tuple[str, ...] = ()) -> _LineDict:
+        if not isinstance(value, dict):
+            raise self.fail(line, f"{what} must be a mapping")
+        here = getattr(value, "line", line)
+        if allowed is not None:
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                raise self.fail(here, f"unknown key(s) {unknown} in {what}; allowed: {sorted(allowed)}")
+        for key in required:
+            if value.get(key) in (None, ""):
+                raise self.fail(here, f"{what} needs '{key}'")
+        return value
+
+    def text(self, value: Any, what: str, line: int) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(getattr(value, "line", line), f"{what} must be a non-empty string")
+        return str(value)
+
+
+def _parse_original(check: _Checker, raw: Any, line: int) -> Original | None:
+    if raw is None:
+        return None
+    raw = check.mapping(raw, "source.translation_of", line, ORIGINAL_KEYS, ("id",))
+    return Original(id=str(raw["id"]), url=raw.get("url"), language=raw.get("language"),
+                    language_how=raw.get("language_how"))
+
+
+def _parse_source(check: _Checker, raw: Any) -> Source:
+    raw = check.mapping(raw, "'source'", 1, SOURCE_KEYS, ("id", "file", "language"))
+    title = raw.get("title") or {}
+    check.mapping(title, "source.title", raw.line)
+    return Source(id=str(raw["id"]), file=str(raw["file"]), sha256=raw.get("sha256"),
+                  language=str(raw["language"]), title={k: str(v) for k, v in title.items()},
+                  translation_of=_parse_original(check, raw.get("translation_of"), raw.line))
+
+
+def _parse_entity(check: _Checker, key: str, raw: Any, line: int) -> Entity:
+    raw = check.mapping(raw, f"entity '{key}'", line)
+    # documents carry a 'term' key too: their own kind key decides
+    kinds = [kind for kind in ENTITY_KINDS if kind in raw]
+    if len(kinds) > 1 and kinds[0] in ("document", "unnumbered"):
+        kinds = kinds[:1]
+    if len(kinds) != 1:
+        raise check.fail(raw.line, f"entity '{key}' needs exactly one of {list(ENTITY_KINDS)}")
+    kind = kinds[0]
+    unknown = sorted(set(raw) - ENTITY_FIELDS[kind] - {"note"})
+    if unknown:
+        raise check.fail(raw.line, f"unknown key(s) {unknown} in {kind} entity '{key}'; "
+                                   f"allowed: {sorted(ENTITY_FIELDS[kind] | {'note'})}")
+    reference = None
+    if kind == "document":
+        try:
+            reference = parse_reference(str(raw["document"]))
+        except IdentifierError as exc:
+            raise check.fail(raw.line, f"entity '{key}': {exc}") from None
+        term = raw.get("term")
+        if term is None:
+            raise check.fail(raw.line, f"entity '{key}' needs 'term' (an ordinal such as 14, or 'unknown')")
+        if term != "unknown" and not isinstance(term, int):
+            raise check.fail(raw.line, f"entity '{key}': term must be an integer ordinal or 'unknown'")
+    return Entity(key=key, kind=kind, spec=dict(raw), line=raw.line, reference=reference)
+
+
+def _parse_term(check: _Checker, token: str, line: int, entities: dict[str, Entity]):
+    """An object token: entity key, CURIE / <IRI>, or a Turtle literal."""
+    if token in entities:
+        return EntityRef(token)
+    try:
+        term = from_n3(token, nsm=None) if not _is_curie(token) else _expand_curie(token)
+    except Exception as exc:  # rdflib raises several types for bad N3 terms
+        raise check.fail(line, f"cannot read '{token}': {exc}") from None
+    if isinstance(term, (URIRef, Literal)):
+        return term
+    raise check.fail(line, f"'{token}' is neither a declared entity, a CURIE nor a literal")
+
+
+def _is_curie(token: str) -> bool:
+    prefix, colon, local = token.partition(":")
+    return bool(colon) and prefix in PREFIXES and not local.startswith("//")
+
+
+def _expand_curie(token: str) -> URIRef:
+    prefix, _, local = token.partition(":")
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity]) -> Fact:
+    text = check.text(raw, "a fact", line)
+    line = getattr(raw, "line", line)
+    parts = text.strip().split(None, 2)  # the object may be a literal with spaces
+    if len(parts) != 3:
+        raise check.fail(line, f"a fact is 'subject predicate object', got {text!r}")
+    subject, predicate, obj = parts
+    if subject not in entities:
+        raise check.fail(line, f"unknown entity '{subject}' (declare it under 'entities')")
+    if predicate == "a":
+        pred = _expand_curie("rdf:type")
+    elif _is_curie(predicate):
+        pred = _expand_curie(predicate)
+    else:
+        raise check.fail(line, f"predicate '{predicate}' must be 'a' or a CURIE with a known prefix "
+                               f"({', '.join(sorted(PREFIXES))})")
+    return Fact(subject, pred, _parse_term(check, obj, line, entities), line)
+
+
+def _parse_claim(check: _Checker, raw: Any, line: int, entities: dict[str, Entity]) -> Claim:
+    raw = check.mapping(raw, "a claim", line, CLAIM_KEYS, ("id", "quote", "start", "evidence", "facts"))
+    line = raw.line
+    quote = check.text(raw["quote"], "quote", line)
+    if len(quote) > MAX_QUOTE_CHARS:
+        raise check.fail(line, f"claim {raw['id']}: quote has {len(quote)} characters; keep the shortest "
+                               f"quote that supports the facts (at most {MAX_QUOTE_CHARS})")
+    start = raw["start"]
+    if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+        raise check.fail(line, f"claim {raw['id']}: start must be a character offset (integer ≥ 0)")
+    evidence = raw["evidence"]
+    if evidence not in EVIDENCE_KINDS:
+        raise check.fail(line, f"claim {raw['id']}: evidence must be one of {EVIDENCE_KINDS}")
+    how = raw.get("how")
+    if evidence == "inferred" and not how:
+        raise check.fail(line, f"claim {raw['id']}: an inferred claim needs 'how' (how it was inferred)")
+    if not isinstance(raw["facts"], list) or not raw["facts"]:
+        raise check.fail(line, f"claim {raw['id']}: 'facts' must be a non-empty list")
+    facts = tuple(_parse_fact(check, fact, line, entities) for fact in raw["facts"])
+    return Claim(id=str(raw["id"]), quote=quote, start=start, evidence=evidence,
+                 how=str(how) if how else None, facts=facts, line=line)
+
+
+def load_seed_file(path: str | Path) -> SeedFile:
+    """Read one seed file; raise :class:`SeedError` naming the file and line of the first problem."""
+    path = Path(path)
+    check = _Checker(path)
+    doc = check.mapping(_read_yaml(path), "the seed file", 1, {"source", "entities", "claims"},
+                        ("source", "entities", "claims"))
+    source = _parse_source(check, doc["source"])
+    raw_entities = check.mapping(doc["entities"], "'entities'", doc.line)
+    entities = {str(key): _parse_entity(check, str(key), value, raw_entities.line)
+                for key, value in raw_entities.items()}
+    if not isinstance(doc["claims"], list):
+        raise check.fail(doc.line, "'claims' must be a list")
+    claims, seen = [], {}
+    for raw in doc["claims"]:
+        claim = _parse_claim(check, raw, doc.line, entities)
+        if claim.id in seen:
+            raise check.fail(claim.line, f"claim id '{claim.id}' is used twice (first at line {seen[claim.id]})")
+        seen[claim.id] = claim.line
+        claims.append(claim)
+    return SeedFile(path=path, source=source, entities=entities, claims=tuple(claims))
+
+
+def load_seed_dir(seeds_dir: str | Path) -> list[SeedFile]:
+    """Every ``*.yaml`` seed file of a folder, in name order."""
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
+        raise SeedError(f"{seeds_dir}: seeds folder not found")
+    files = sorted(seeds_dir.glob("*.yaml"))
+    if not files:
+        raise SeedError(f"{seeds_dir}: no *.yaml seed files in this folder")
+    return [load_seed_file(path) for path in files]
+
+
+# --- checks against the source text (I/O: reads the sources folder) ---------------------------------
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    seed: Path
+    line: int
+    claim_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.seed}:{self.line}: claim {self.claim_id}: {self.message}"
+
+
+def source_text(seed: SeedFile, sources_dir: str | Path) -> str | None:
+    """The text of a seed's source, or None when the sources folder does not hold it."""
+    path = Path(sources_dir) / seed.source.file
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+def verify_quotes(seed: SeedFile, text: str) -> list[QuoteProblem]:
+    """Every claim's quote must stand in the source text at exactly its offsets."""
+    problems = []
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if seed.source.sha256 and seed.source.sha256 != digest:
+        problems.append(QuoteProblem(seed.path, 1, "-", f"source {seed.source.file} has sha256 {digest}, "
+                                                         f"the seed expects {seed.source.sha256}"))
+    for claim in seed.claims:
+        found = text[claim.start:claim.end]
+        if found != claim.quote:
+            where = text.find(claim.quote)
+            hint = f"; the quote stands at offset {where}" if where >= 0 else "; the quote is not in the text"
+            problems.append(QuoteProblem(seed.path, claim.line, claim.id,
+                                         f"text at {claim.start}:{claim.end} is {found!r}{hint}"))
+    return problems

@@ -1,0 +1,305 @@
+"""The ``vankien`` command: a thin layer over the build core, the queries and the stores.
+
+Every known error is one line on stderr (``vankien: error: …``) and exit status 2; a SHACL violation
+is exit status 1 with the readable report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from . import queries
+from .settings import Settings, SettingsError
+
+EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "jsonld": "jsonld",
+                  "graphml": "graphml", "gexf": "gexf"}
+
+
+def _settings(args) -> Settings:
+    overrides = {name: getattr(args, name) for name in
+                 ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
+                  "remote_query_url", "remote_update_url", "remote_gsp_url")
+                 if getattr(args, name, None) is not None}
+    return Settings.from_env(**overrides)
+
+
+def _open(args):
+    from .pipeline import open_graph
+    return open_graph(_settings(args))
+
+
+# --- commands -----------------------------------------------------------------------------------------
+
+def cmd_build(args) -> int:
+    from .pipeline import build
+    result = build(_settings(args))
+    print(f"built {result.artifact}: {result.quads} quads, {result.claims} claimed triples from "
+          f"{len(result.sources)} source(s) in {result.seconds:.2f} s; SHACL: conforms")
+    for missing in result.unverified_sources:
+        print(f"note: quotes of {missing} not verified: the source text is not in the sources folder "
+              f"(set VANKIEN_SOURCES_DIR)", file=sys.stderr)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from rdflib import Dataset
+    from .pipeline import artifact_path
+    from .validate import validate
+    settings = _settings(args)
+    path = Path(args.file) if args.file else artifact_path(settings)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
+    data = Dataset()
+    data.parse(path, format=_rdf_format(path))
+    report = validate(data)
+    print(report.text())
+    return 0 if report.conforms else 1
+
+
+def _rdf_format(path: Path) -> str:
+    formats = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
+               ".rdf": "xml", ".owl": "xml"}
+    if path.suffix not in formats:
+        raise ValueError(f"{path}: unknown RDF file extension; use one of {', '.join(formats)}")
+    return formats[path.suffix]
+
+
+def cmd_query(args) -> int:
+    from .sparql_guard import check_query
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
+    if not text:
+        raise ValueError("give a SPARQL query text or --file FILE")
+    text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
+    settings = _settings(args)
+    check_query(text, settings)
+    store = _open(args)
+    result = store.query(text)
+    _print_result(result, args.format)
+    return 0
+
+
+def _print_result(result, fmt: str) -> None:
+    import pyoxigraph as ox
+    if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
+        print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
+        return
+    if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
+        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        return
+    names = [v.value for v in result.variables]
+    table = [[queries.python_value(solution[name]) for name in names] for solution in result]
+    if fmt == "json":
+        print(json.dumps([dict(zip(names, row)) for row in table], ensure_ascii=False, indent=2))
+    elif fmt in ("csv", "tsv"):
+        writer = csv.writer(sys.stdout, delimiter="," if fmt == "csv" else "\t")
+        writer.writerow(names)
+        writer.writerows([["" if v is None else v for v in row] for row in table])
+    else:
+        _print_table(names, table)
+
+
+def _print_table(names: list[str], table: list[list]) -> None:
+    cells = [[("" if v is None else str(v)) for v in row] for row in table]
+    widths = [min(60, max([len(n)] + [len(r[i]) for r in cells])) for i, n in enumerate(names)]
+    line = lambda values: "  ".join(v[:60].ljust(w) for v, w in zip(values, widths))  # noqa: E731
+    print(line(names))
+    print(line(["-" * w for w in widths]))
+    for row in cells:
+        print(line(row))
+    print(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+
+
+def cmd_show(args) -> int:
+    store = _open(args)
+    doc = queries.resolve_document(store, args.id)
+    detail = queries.describe(store, doc)
+    if args.json:
+        print(json.dumps(detail, ensure_ascii=False, indent=2))
+        return 0
+    print(doc)
+    for st in detail["statements"]:
+        print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
+        for ev in st["evidence"]:
+            print(f"      “{ev['quote']}” [{ev['start']}:{ev['end']}] {ev['evidence'].lower()}"
+                  + (f" ({ev['how']})" if ev["how"] else ""))
+    for st in detail["incoming"]:
+        print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
+    return 0
+
+
+def cmd_lineage(args) -> int:
+    store = _open(args)
+    doc = queries.resolve_document(store, args.id)
+    result = queries.lineage(store, doc, max_depth=args.depth)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{result['notation'] or doc}  <{doc}>")
+    for direction, title in (("implements", "implements"), ("implemented_by", "implemented by")):
+        print(f"  {title}:" + ("" if result[direction] else " (nothing the sources state)"))
+        for entry in result[direction]:
+            print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
+                  f"(depth {entry['depth']})  <{entry['document']}>")
+            for ev in entry["path"][-1]["evidence"]:
+                print(f"    {'  ' * entry['depth']}“{ev['quote']}” — {ev['source_file'] or ev['source']} "
+                      f"[{ev['start']}:{ev['end']}]")
+    return 0
+
+
+def cmd_coverage(args) -> int:
+    from .claims import load_seed_dir, source_text
+    from .coverage import find_gaps, load_ignore_rules
+    settings = _settings(args)
+    missing_total, checked = 0, 0
+    for seed in load_seed_dir(settings.seeds_dir):
+        text = source_text(seed, settings.sources_dir)
+        if text is None:
+            print(f"{seed.source.file}: source text not found in {settings.sources_dir}; not checked",
+                  file=sys.stderr)
+            continue
+        checked += 1
+        gaps = find_gaps(seed, text, load_ignore_rules(settings.seeds_dir, seed.source.file))
+        missing_total += len(gaps)
+        print(f"{seed.source.file}: {len(gaps)} number(s) or figure(s) not represented")
+        for gap in gaps:
+            print(f"  {gap}")
+    if not checked:
+        raise FileNotFoundError(f"no source text found in {settings.sources_dir}")
+    return 1 if missing_total else 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+    data = export(_open(args), args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_viz(args) -> int:
+    from .viz import write_view
+    settings = _settings(args)
+    path = write_view(_open(args), args.output, focus=args.focus, depth=args.depth,
+                      types=args.type, max_nodes=args.max_nodes, settings=settings)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from .synth import generate
+    from .progress import progress_bar
+    with progress_bar(total=args.docs, unit="doc", desc="synth") as bar:
+        stats = generate(args.docs, args.seed, args.output, progress=bar.update_to)
+    print(f"wrote {args.output}: {stats.documents} synthetic documents, {stats.quads} quads "
+          f"(SYNTHETIC data: keep it out of the real graph)")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+    from ..api.app import create_app
+    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
+                                          if v is not None})
+    app = create_app(settings)
+    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _short(value: str) -> str:
+    for prefix, ns in (("vk:", "https://w3id.org/vankien/ontology#"),
+                       ("", "https://w3id.org/vankien/id/")):
+        if value.startswith(ns):
+            return prefix + value[len(ns):]
+    return value
+
+
+# --- parser -------------------------------------------------------------------------------------------
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vankien", description="A source-backed knowledge graph of "
+                                     "Vietnamese Communist Party documents.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", choices=("memory", "disk", "remote"), help="store backend")
+    common.add_argument("--store-path", dest="store_path", help="folder of the disk store")
+    common.add_argument("--remote-query-url", dest="remote_query_url")
+    common.add_argument("--remote-update-url", dest="remote_update_url")
+    common.add_argument("--remote-gsp-url", dest="remote_gsp_url")
+    common.add_argument("--data-dir", dest="data_dir", help="where built artifacts go (default ./var)")
+    common.add_argument("--seeds-dir", dest="seeds_dir")
+    common.add_argument("--sources-dir", dest="sources_dir", help="folder of source texts")
+    common.add_argument("--base-iri", dest="base_iri")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help_text):
+        cmd = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        cmd.set_defaults(func=func)
+        return cmd
+
+    add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
+    v.add_argument("file", nargs="?")
+    q = add("query", cmd_query, "run a SPARQL query")
+    q.add_argument("sparql", nargs="?")
+    q.add_argument("-f", "--file")
+    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    s = add("show", cmd_show, "show a document (any spelling of its number, or its URI)")
+    s.add_argument("id")
+    s.add_argument("--json", action="store_true")
+    ln = add("lineage", cmd_lineage, "what a document implements and what implements it, with quotes")
+    ln.add_argument("id")
+    ln.add_argument("--depth", type=int, default=20)
+    ln.add_argument("--json", action="store_true")
+    add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")
+    e = add("export", cmd_export, "export the graph")
+    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    e.add_argument("-o", "--output")
+    z = add("viz", cmd_viz, "write the interactive graph view as one offline HTML file")
+    z.add_argument("--focus")
+    z.add_argument("--depth", type=int, default=2)
+    z.add_argument("--type", action="append", help="only these node types (repeatable)")
+    z.add_argument("--max-nodes", dest="max_nodes", type=int, default=500)
+    z.add_argument("-o", "--output", default="vankien-graph.html")
+    y = add("synth", cmd_synth, "generate a SYNTHETIC corpus (N-Quads) for benchmarks")
+    y.add_argument("--docs", type=int, default=1000)
+    y.add_argument("--seed", type=int, default=1)
+    y.add_argument("-o", "--output", default="synthetic.nq")
+    sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
+    sv.add_argument("--host")
+    sv.add_argument("--port", type=int)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("vankien: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line for every error a user can cause; a bug still shows
+        if not _is_user_error(exc):
+            raise
+        print(f"vankien: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _is_user_error(exc: Exception) -> bool:
+    from .build import BuildError
+    from .claims import SeedError
+    from .identifiers import IdentifierError
+    from .sparql_guard import QueryRefused
+    known = (SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
+             queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
+    return isinstance(exc, known)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""``vankien coverage``: which document numbers and figures of a source the graph does not represent.
+
+A number in the text counts as represented when a claim's quote covers it and one of the claim's
+facts carries that value (an integer, a year, a date, or a label that spells it). Document numbers
+count when a claim states the ``skos:notation`` of that number. What the graph should not model
+(an anniversary, a URL) goes into ``seeds/coverage-ignore.yaml`` with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from rdflib import Literal
+from rdflib.namespace import SKOS
+
+from .claims import Claim, SeedFile
+from .identifiers import find_references, parse_reference
+
+# German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
+NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\d])|(?<![\w])\d+(?![\d])")
+IGNORE_FILE = "coverage-ignore.yaml"
+
+
+@dataclass(frozen=True)
+class Gap:
+    kind: str          # "document number" | "figure"
+    text: str
+    start: int
+    end: int
+    context: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.text!r} at {self.start}:{self.end} — …{self.context}…"
+
+
+@dataclass(frozen=True)
+class IgnoreRule:
+    text: str
+    start: int
+    reason: str
+
+
+def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRule]:
+    path = Path(seeds_dir) / IGNORE_FILE
+    if not path.exists():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rules = []
+    for entry in data.get(source_file, []):
+        if not entry.get("reason"):
+            raise ValueError(f"{path}: every ignored number needs a reason ({entry})")
+        rules.append(IgnoreRule(str(entry["text"]), int(entry["start"]), entry["reason"]))
+    return rules
+
+
+def _numeric_forms(value) -> set[int]:
+    """The whole numbers a literal spells: 8279, a year, the day/month/year of a date."""
+    if not isinstance(value, Literal):
+        return set()           # an entity or a CURIE spells no figure
+    python = value.toPython()
+    if isinstance(python, bool):
+        return set()
+    if isinstance(python, (int, float)) and float(python).is_integer():
+        return {int(python)}
+    if isinstance(python, dt.date):
+        return {python.year, python.month, python.day}
+    text = str(value)
+    return {int(n.replace(".", "")) for n in NUMBER.findall(text)} | {int(y) for y in re.findall(r"\d{4}", text)}
+
+
+def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
+    return [c for c in claims if c.start <= start and end <= c.end]
+
+
+def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:
+    claims = list(seed.claims)
+    ignored = {(rule.start, rule.text) for rule in ignore}
+    gaps: list[Gap] = []
+    reference_spans = []
+    for start, end, reference in find_references(text):
+        reference_spans.append((start, end))
+        stated = any(fact.predicate == SKOS.notation and
+                     parse_reference(str(fact.object)).notation == reference.notation
+                     for claim in _covering_claims(claims, start, end) for fact in claim.facts)
+        if not stated and (start, text[start:end]) not in ignored:
+            gaps.append(Gap("document number", text[start:end], start, end, _context(text, start, end)))
+    for match in NUMBER.finditer(text):
+        start, end = match.span()
+        if any(s <= start < e for s, e in reference_spans) or (start, match.group()) in ignored:
+            continue
+        value = int(match.group().replace(".", ""))
+        if not any(value in _numeric_forms(fact.object)
+                   for claim in _covering_claims(claims, start, end) for fact in claim.facts):
+            gaps.append(Gap("figure", match.group(), start, end, _context(text, start, end)))
+    return gaps
+
+
+def _context(text: str, start: int, end: int, width: int = 30) -> str:
+    return text[max(0, start - width):end + width].replace("\n", " ")

@@ -1,0 +1,69 @@
+"""The graph as networkx: typed nodes, labelled edges, for path and centrality questions, the
+GraphML/GEXF exports and the visualisation."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .namespaces import VK
+from .queries import iri, rows
+
+# Relations drawn as edges, in the order a legend lists them.
+EDGE_RELATIONS = ("implements", "basedOn", "issuedBy", "advisedBy", "amends", "replaces", "setsGoal",
+                  "concerns", "partOf", "issuedInTerm")
+NODE_CLASSES = ("PartyDocument", "PartyBody", "Goal", "Observation", "Term")
+
+
+def _node_rows(store, restrict: str) -> list[dict]:
+    return rows(store, f"""SELECT ?n ?class ?top ?notation ?label ?title ?value WHERE {{
+      VALUES ?top {{ {" ".join(f"vk:{c}" for c in NODE_CLASSES)} }}
+      ?n a ?class . ?class rdfs:subClassOf* ?top . {restrict}
+      OPTIONAL {{ ?n skos:notation ?notation }}
+      OPTIONAL {{ ?n skos:prefLabel|rdfs:label ?label }}
+      OPTIONAL {{ ?n vk:title|vk:subjectMatter ?title }}
+      OPTIONAL {{ ?n vk:value ?value }} }}""")
+
+
+def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
+    """A DiGraph of documents, bodies, goals, observations and terms (optionally only ``nodes``).
+
+    Node attributes: ``type`` (most specific class), ``kind`` (document, body, goal, observation,
+    term), ``label``, ``titles``. Edge attribute ``label``: the relation(s), comma-separated."""
+    restrict = f"VALUES ?n {{ {' '.join(iri(n) for n in nodes)} }}" if nodes is not None else ""
+    graph = nx.DiGraph()
+    if nodes is not None and not nodes:
+        return graph
+    for row in _node_rows(store, restrict):
+        node = row["n"]
+        data = graph.nodes[node] if node in graph else None
+        if data is None:
+            graph.add_node(node, iri=node, kind=_kind(row["top"]), type=_local(row["class"]),
+                           label=row.get("notation") or row.get("label") or _local(node), titles="")
+            data = graph.nodes[node]
+        if _local(row["class"]) not in NODE_CLASSES:      # keep the most specific class
+            data["type"] = _local(row["class"])
+        if "value" in row and data["kind"] == "observation":
+            data["label"] = f"{row['value']} — {row.get('label') or data['label']}"
+        title = row.get("title")
+        if title and title not in data["titles"].split("\n"):
+            data["titles"] = "\n".join(filter(None, [data["titles"], title]))
+    relations = " ".join(f"vk:{r}" for r in EDGE_RELATIONS)
+    for row in rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {relations} }} ?s ?p ?o }}"):
+        s, o = row["s"], row["o"]
+        if s in graph and o in graph:
+            name = _local(row["p"])
+            if graph.has_edge(s, o):
+                labels = graph.edges[s, o]["label"].split(", ")
+                graph.edges[s, o]["label"] = ", ".join(sorted(set(labels) | {name}))
+            else:
+                graph.add_edge(s, o, label=name, relation=str(VK[name]))
+    return graph
+
+
+def _local(value: str) -> str:
+    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _kind(top_class: str) -> str:
+    return {"PartyDocument": "document", "PartyBody": "body", "Goal": "goal",
+            "Observation": "observation", "Term": "term"}[_local(top_class)]

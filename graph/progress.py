@@ -1,0 +1,18 @@
+"""Progress bars for long work (tqdm), quiet when stderr is not a terminal unless asked."""
+
+from __future__ import annotations
+
+import sys
+
+from tqdm import tqdm
+
+
+class _Bar(tqdm):
+    def update_to(self, done: int) -> None:
+        """Callbacks report how much is done so far; tqdm wants increments."""
+        self.update(done - self.n)
+
+
+def progress_bar(total: int | None, unit: str, desc: str, force: bool = False) -> _Bar:
+    return _Bar(total=total, unit=unit, desc=desc, unit_scale=True, file=sys.stderr,
+                disable=not (force or sys.stderr.isatty()))

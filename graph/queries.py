@@ -1,0 +1,435 @@
+"""Named competency queries: the questions researchers ask, used alike by the CLI, the API and the
+visualisation. Each function takes a store (``vankien.graph.store``: every backend answers with
+pyoxigraph terms) and returns plain Python data, ready for JSON.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+
+import pyoxigraph as ox
+
+from .identifiers import IdentifierError, fold, parse_reference
+from .namespaces import sparql_prefixes
+
+PREFIXES = sparql_prefixes()
+DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",
+                  "Conclusion", "OfficialLetter", "Notice", "Report", "Programme")
+
+
+class NotFound(LookupError):
+    """Nothing in the graph answers to the given identifier."""
+
+
+class Ambiguous(LookupError):
+    """A document number names several documents (numbers restart with each term)."""
+
+    def __init__(self, text: str, candidates: list[dict]):
+        listed = "; ".join(f"{c['notation']} <{c['iri']}>" for c in candidates)
+        super().__init__(f"'{text}' names {len(candidates)} documents (numbers restart with each "
+                         f"term); give the URI of one: {listed}")
+        self.text, self.candidates = text, candidates
+
+
+# --- terms and rows -----------------------------------------------------------------------------------
+
+def python_value(term):
+    """A pyoxigraph term as a JSON-ready value: IRIs and strings as str, numbers as int/float."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value.rsplit("#", 1)[-1]
+        if datatype in ("integer", "int", "long", "nonNegativeInteger"):
+            return int(term.value)
+        if datatype in ("decimal", "double", "float"):
+            number = float(term.value)
+            return int(number) if number.is_integer() else number
+        return term.value
+    return term.value
+
+
+def rows(store, sparql: str) -> list[dict]:
+    """Run a SELECT and return its solutions as dicts of python values (unbound variables absent)."""
+    solutions = store.query(PREFIXES + sparql)
+    names = [variable.value for variable in solutions.variables]
+    return [{name: python_value(solution[name]) for name in names if solution[name] is not None}
+            for solution in solutions]
+
+
+def iri(value: str) -> str:
+    """An absolute IRI for a query text; anything else (relative, spaces, brackets) is refused."""
+    try:
+        return f"<{ox.NamedNode(value).value}>"
+    except ValueError as exc:
+        raise ValueError(f"not an absolute IRI: {value!r} ({exc})") from None
+
+
+def literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+DOCUMENT_SUMMARY = """
+  ?doc a ?class ; vk:numberStatus ?numberStatus .
+  ?class rdfs:subClassOf* vk:PartyDocument .
+  FILTER(?class != vk:PartyDocument)
+  OPTIONAL { ?doc skos:notation ?notation }
+  OPTIONAL { ?doc vk:issuedInTerm ?term . OPTIONAL { ?term vk:termOrdinal ?termOrdinal } }
+  OPTIONAL { ?doc vk:termStatus ?termStatus }
+  OPTIONAL { ?doc vk:issuedBy ?issuer . OPTIONAL { ?issuer skos:prefLabel ?issuerLabel FILTER(lang(?issuerLabel) = "en") } }
+  OPTIONAL { ?doc vk:title ?title }
+  OPTIONAL { ?doc vk:subjectMatter ?subject }
+"""
+
+
+def _summaries(store, where: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+    # Page over documents, not over rows (a document has one row per title × issuer × subject).
+    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+    found = rows(store, f"""
+SELECT ?doc ?class ?notation ?term ?termOrdinal ?termStatus ?issuer ?issuerLabel ?title ?subject ?numberStatus
+WHERE {{ {{ SELECT ?doc (MIN(STR(?n)) AS ?key) WHERE {{ {where} OPTIONAL {{ ?doc skos:notation ?n }} }}
+           GROUP BY ?doc ORDER BY ?key ?doc {page} }}
+         {DOCUMENT_SUMMARY} }} ORDER BY ?key ?doc""")
+    merged: dict[str, dict] = {}
+    for row in found:
+        doc = merged.setdefault(row["doc"], {
+            "iri": row["doc"], "type": row["class"].rsplit("#", 1)[-1], "notation": row.get("notation"),
+            "term": row.get("term"), "term_ordinal": row.get("termOrdinal"),
+            "term_status": row.get("termStatus", "").rsplit("#", 1)[-1] or None,
+            "number_status": row["numberStatus"].rsplit("#", 1)[-1],
+            "issuers": [], "titles": [], "subjects": []})
+        for key, field_name in (("issuer", "issuers"), ("title", "titles"), ("subject", "subjects")):
+            value = row.get(key)
+            if value is not None and value not in doc[field_name]:
+                doc[field_name].append(value)
+    return list(merged.values())
+
+
+def resolve_document(store, text: str) -> str:
+    """The IRI of the one document that ``text`` names: an IRI, or a number in any spelling."""
+    text = text.strip()
+    if text.startswith(("http://", "https://")):
+        if not rows(store, f"SELECT ?c WHERE {{ {iri(text)} a ?c }} LIMIT 1"):
+            raise NotFound(f"no resource {text} in the graph")
+        return text
+    candidates = find_documents_by_number(store, text)
+    if not candidates:
+        raise NotFound(f"no document numbered {parse_reference(text).notation} in the graph")
+    if len(candidates) > 1:
+        raise Ambiguous(text, candidates)
+    return candidates[0]["iri"]
+
+
+def find_documents_by_number(store, text: str) -> list[dict]:
+    """Every document whose number is ``text`` (any spelling: 09-DA/TU, Nr. 09-ĐA/TU …)."""
+    reference = parse_reference(text)   # raises IdentifierError with a clear message
+    return _summaries(store, f"?doc eli:id_local {literal(reference.notation)} .")
+
+
+def documents(store, *, type: str | None = None, issuer: str | None = None, level: str | None = None,
+              term: int | None = None, year: int | None = None, text: str | None = None,
+              limit: int = 100, offset: int = 0) -> list[dict]:
+    """Documents filtered by type (class name or code), issuer IRI, level, term ordinal, year, text."""
+    where = ["?doc vk:numberStatus ?anyStatus ."]
+    if type:
+        where.append(f"?doc a vk:{_document_class(type)} .")
+    if issuer:
+        where.append(f"?doc vk:issuedBy {iri(issuer)} .")
+    if level:
+        where.append(f"?doc vk:issuedBy/vk:level vk:{_level_concept(level)} .")
+    if term is not None:
+        where.append(f"?doc vk:issuedInTerm/vk:termOrdinal {int(term)} .")
+    if year is not None:
+        where.append(f"?doc vk:applicablePeriod ?p . ?p vk:startYear ?sy ; vk:endYear ?ey "
+                     f"FILTER(xsd:integer(str(?sy)) <= {int(year)} && {int(year)} <= xsd:integer(str(?ey)))")
+    if text:
+        where.append(f"?doc vk:searchKey ?key FILTER(CONTAINS(?key, {literal(fold(text))}))")
+    return _summaries(store, "\n".join(where), limit, offset)
+
+
+def _document_class(name: str) -> str:
+    if name in DOCUMENT_TYPES:
+        return name
+    try:
+        return parse_reference(f"1-{name}/TW").document_class
+    except IdentifierError:
+        raise ValueError(f"unknown document type '{name}'; use one of {', '.join(DOCUMENT_TYPES)} "
+                         "or a code such as NQ, CT, KH") from None
+
+
+LEVELS = ("Central", "Provincial", "District", "Commune", "Grassroots")
+
+
+def _level_concept(name: str) -> str:
+    """``provincial``, ``ProvincialLevel`` or the concept IRI → ``ProvincialLevel``."""
+    word = name.rsplit("#", 1)[-1].strip().lower().removesuffix("level").strip(" -_")
+    for level in LEVELS:
+        if word == level.lower():
+            return f"{level}Level"
+    raise ValueError(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
+
+
+LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese
+
+
+def _best_labels(found: list[dict], node_key: str) -> dict[tuple, str]:
+    """One label per (predicate, node): the most preferred language among the candidates."""
+    best: dict[tuple, tuple[int, str]] = {}
+    for row in found:
+        if "label" not in row:
+            continue
+        rank = LABEL_PREFERENCE.index(row.get("lang", "")) if row.get("lang", "") in LABEL_PREFERENCE else 9
+        key = (row["p"], row[node_key])
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, row["label"])
+    return {key: label for key, (_, label) in best.items()}
+
+
+def describe(store, resource: str) -> dict:
+    """Every statement about a resource, outgoing and incoming, each with its label and evidence."""
+    label = "OPTIONAL { ?%s skos:notation|skos:prefLabel|rdfs:label ?label BIND(lang(?label) AS ?lang) }"
+    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {iri(resource)} ?p ?o . {label % 'o'} }}")
+    incoming = rows(store, f"""SELECT ?s ?p ?label ?lang WHERE {{ ?s ?p {iri(resource)} .
+      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label % 's'} }}""")
+    if not out and not incoming:
+        raise NotFound(f"no resource {resource} in the graph")
+    evidence = {(e["subject"], e["predicate"], e["object"]): e["items"] for e in _evidence_rows(store, resource)}
+    out_labels, in_labels = _best_labels(out, "o"), _best_labels(incoming, "s")
+
+    def statement(s, p, o, label):
+        return {"subject": s, "predicate": p, "object": o, "label": label,
+                "evidence": [asdict(x) for x in evidence.get((s, p, o), [])]}
+    return {
+        "iri": resource,
+        "statements": [statement(resource, p, o, out_labels.get((p, o)))
+                       for p, o in dict.fromkeys((r["p"], r["o"]) for r in out)],
+        "incoming": [statement(s, p, resource, in_labels.get((p, s)))
+                     for p, s in dict.fromkeys((r["p"], r["s"]) for r in incoming)],
+    }
+
+
+# --- evidence -----------------------------------------------------------------------------------------
+
+@dataclass
+class Evidence:
+    quote: str
+    start: int
+    end: int
+    source: str
+    source_file: str | None
+    source_url: str | None
+    language: str | None
+    evidence: str                 # "Stated" | "Inferred"
+    how: str | None
+    claim: str
+
+
+def evidence_pattern(s: str = "?s", p: str = "?p", o: str = "?o") -> str:
+    """The graph pattern of a claim about (s, p, o) with its quote, offsets and source."""
+    return EVIDENCE_PATTERN.replace("?s ;", f"{s} ;").replace("?p ;", f"{p} ;").replace("?o ;", f"{o} ;")
+
+
+EVIDENCE_PATTERN = """
+  ?claim a vk:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+         prov:wasDerivedFrom ?source ; vk:evidenceKind ?kind ; vk:quotation ?quote .
+  ?quote oa:hasSelector ?textSel, ?posSel .
+  ?textSel a oa:TextQuoteSelector ; oa:exact ?exact .
+  ?posSel a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+  OPTIONAL { ?claim vk:inference ?how }
+  OPTIONAL { ?source vk:textFile ?file }
+  OPTIONAL { ?source dcterms:language ?lang }
+  OPTIONAL { ?source vk:sourceUrl ?url0 }
+  OPTIONAL { ?source vk:translationOf/vk:sourceUrl ?url1 }
+"""
+
+
+def _evidence_from(row: dict) -> Evidence:
+    return Evidence(quote=row["exact"], start=row["start"], end=row["end"], source=row["source"],
+                    source_file=row.get("file"), source_url=row.get("url0") or row.get("url1"),
+                    language=row.get("lang"), evidence=row["kind"].rsplit("#", 1)[-1],
+                    how=row.get("how"), claim=row["claim"])
+
+
+def _evidence_rows(store, resource: str) -> list[dict]:
+    found = rows(store, f"""SELECT * WHERE {{
+      {{ BIND({iri(resource)} AS ?s) }} UNION {{ BIND({iri(resource)} AS ?o) }}
+      {EVIDENCE_PATTERN} }}""")
+    grouped: dict[tuple, dict] = {}
+    for row in found:
+        key = (row["s"], row["p"], row["o"])
+        grouped.setdefault(key, {"subject": key[0], "predicate": key[1], "object": key[2], "items": []})
+        grouped[key]["items"].append(_evidence_from(row))
+    return list(grouped.values())
+
+
+def provenance(store, subject: str | None = None, predicate: str | None = None,
+               obj: str | None = None) -> list[dict]:
+    """The quotes, offsets and sources behind every statement matching the (s, p, o) pattern."""
+    binds = "".join(f"FILTER(?{var} = {iri(value)})\n" for var, value in
+                    (("s", subject), ("p", predicate), ("o", obj)) if value)
+    found = rows(store, f"SELECT * WHERE {{ {EVIDENCE_PATTERN} {binds} }} ORDER BY ?source ?start")
+    return [{"subject": r["s"], "predicate": r["p"], "object": r["o"], **asdict(_evidence_from(r))}
+            for r in found]
+
+
+# --- lineage ------------------------------------------------------------------------------------------
+
+@dataclass
+class Hop:
+    source_doc: str          # the document that implements …
+    target_doc: str          # … this one
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str], list[Evidence]]:
+    """All vk:implements edges reachable from ``start`` (upstream: what it implements)."""
+    # ?s implements ?o; the OPTIONAL joins on ?s ?p ?o (a BIND inside it would not see the outer
+    # variables and attach every implements claim to every hop).
+    reach = (f"{iri(start)} vk:implements* ?s . ?s vk:implements ?o ." if upstream
+             else f"?o vk:implements* {iri(start)} . ?s vk:implements ?o .")
+    found = rows(store, f"""SELECT DISTINCT ?s ?o ?claim ?source ?kind ?exact ?start ?end ?how ?file ?lang
+        ?url0 ?url1
+      WHERE {{ {reach} BIND(vk:implements AS ?p) OPTIONAL {{ {EVIDENCE_PATTERN} }} }}""")
+    edges: dict[tuple[str, str], list[Evidence]] = {}
+    for row in found:
+        items = edges.setdefault((row["s"], row["o"]), [])
+        if "claim" in row:
+            items.append(_evidence_from(row))
+    return edges
+
+
+def lineage(store, document: str, max_depth: int = 20) -> dict:
+    """What a document implements and what implements it, transitively, with the quote of each hop."""
+    labels = {}
+    result = {"document": document}
+    for direction, upstream in (("implements", True), ("implemented_by", False)):
+        edges = _implements_edges(store, document, upstream)
+        adjacency: dict[str, list[str]] = {}
+        for (a, b) in edges:
+            adjacency.setdefault(a if upstream else b, []).append(b if upstream else a)
+        result[direction] = _walk(document, adjacency, edges, upstream, max_depth)
+        labels.update({n: None for pair in edges for n in pair})
+    notations = _notations(store, [document, *labels])
+    result["notation"] = notations.get(document)
+    for direction in ("implements", "implemented_by"):
+        for entry in result[direction]:
+            entry["notation"] = notations.get(entry["document"])
+            for hop in entry["path"]:
+                hop["from_notation"] = notations.get(hop["from"])
+                hop["to_notation"] = notations.get(hop["to"])
+    return result
+
+
+def _walk(start: str, adjacency: dict, edges: dict, upstream: bool, max_depth: int) -> list[dict]:
+    """Breadth-first: each reachable document once, with the shortest path of hops to it."""
+    found, queue, seen = [], deque([(start, [])]), {start}
+    while queue:
+        node, path = queue.popleft()
+        if len(path) >= max_depth:
+            continue
+        for nxt in sorted(adjacency.get(node, [])):
+            if nxt in seen:
+                continue
+            seen.add(nxt)
+            pair = (node, nxt) if upstream else (nxt, node)
+            hop = {"from": pair[0], "to": pair[1], "evidence": [asdict(e) for e in edges[pair]]}
+            found.append({"document": nxt, "depth": len(path) + 1, "path": path + [hop]})
+            queue.append((nxt, path + [hop]))
+    return found
+
+
+def _notations(store, iris: list[str]) -> dict[str, str]:
+    if not iris:
+        return {}
+    values = " ".join(iri(x) for x in set(iris))
+    found = rows(store, f"SELECT ?d ?n WHERE {{ VALUES ?d {{ {values} }} ?d skos:notation|skos:prefLabel ?n }}")
+    notations: dict[str, str] = {}
+    for row in found:
+        notations.setdefault(row["d"], row["n"])
+    return notations
+
+
+def implementations(store) -> list[dict]:
+    """Every (implementing document, implemented document) pair, as the source states it."""
+    return rows(store, """SELECT ?doc ?docNotation ?implements ?implementsNotation WHERE {
+      ?doc vk:implements ?implements .
+      OPTIONAL { ?doc skos:notation ?docNotation } OPTIONAL { ?implements skos:notation ?implementsNotation }
+    } ORDER BY ?docNotation""")
+
+
+# --- bodies, goals, figures, sources ------------------------------------------------------------------
+
+def bodies(store) -> list[dict]:
+    return rows(store, """SELECT ?body ?class ?label ?level ?partOf WHERE {
+      ?body a ?class . ?class rdfs:subClassOf* vk:PartyBody . FILTER(?class != vk:PartyBody)
+      OPTIONAL { ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }
+      OPTIONAL { ?body vk:level ?level } OPTIONAL { ?body vk:partOf ?partOf }
+    } ORDER BY ?label""")
+
+
+def body_activity(store, body: str) -> dict:
+    """What a body issued and what it advised others to issue."""
+    issued = _summaries(store, f"?doc vk:issuedBy {iri(body)} .")
+    advised = _summaries(store, f"?doc vk:advisedBy {iri(body)} .")
+    if not issued and not advised and not rows(store, f"SELECT ?c WHERE {{ {iri(body)} a ?c }} LIMIT 1"):
+        raise NotFound(f"no body {body} in the graph")
+    return {"body": body, "issued": issued, "advised": advised}
+
+
+def goals(store) -> list[dict]:
+    return rows(store, """SELECT ?goal ?label ?document ?documentNotation ?dueYear ?status WHERE {
+      ?goal a vk:Goal .
+      OPTIONAL { ?goal skos:prefLabel|rdfs:label ?label }
+      OPTIONAL { ?document vk:setsGoal ?goal OPTIONAL { ?document skos:notation ?documentNotation } }
+      OPTIONAL { ?goal vk:dueYear ?dueYear } OPTIONAL { ?goal vk:goalStatus ?status }
+    } ORDER BY ?goal""")
+
+
+def observations(store, *, measure: str | None = None, area: str | None = None,
+                 year: int | None = None, limit: int = 500, offset: int = 0) -> list[dict]:
+    """Reported figures; ``year`` keeps those whose period touches that year."""
+    filters = []
+    if measure:
+        filters.append(f"FILTER(?measure = {iri(measure)})" if "://" in measure else
+                       f"FILTER(CONTAINS(lcase(str(?measureLabel)), {literal(measure.lower())}) || "
+                       f"CONTAINS(str(?measure), {literal(fold(measure))}))")
+    if area:
+        filters.append(f"FILTER(?area = {iri(area)})" if "://" in area
+                       else f"FILTER(CONTAINS(str(?area), {literal(fold(area))}))")
+    if year is not None:
+        filters.append(f"""FILTER(
+          (BOUND(?endDate) && YEAR(?endDate) = {int(year)}) ||
+          (BOUND(?startYear) && BOUND(?endYear) && xsd:integer(str(?startYear)) <= {int(year)}
+             && {int(year)} <= xsd:integer(str(?endYear))) ||
+          (!BOUND(?endDate) && !BOUND(?endYear) && BOUND(?reportYear) && ?reportYear = {int(year)}))""")
+    return rows(store, f"""SELECT ?obs ?measure ?measureLabel ?value ?unit ?approximation ?area ?period
+        ?periodLabel ?level ?source WHERE {{
+      ?obs a vk:Observation ; vk:value ?value ; vk:measure ?measure .
+      OPTIONAL {{ ?measure skos:prefLabel ?measureLabel FILTER(lang(?measureLabel) = "en") }}
+      OPTIONAL {{ ?obs vk:unit ?unit }} OPTIONAL {{ ?obs vk:approximation ?approximation }}
+      OPTIONAL {{ ?obs vk:refArea ?area }} OPTIONAL {{ ?obs vk:level ?level }}
+      OPTIONAL {{ ?obs vk:refPeriod ?period .
+        OPTIONAL {{ ?period vk:periodLabel ?periodLabel }} OPTIONAL {{ ?period vk:endDate ?endDate }}
+        OPTIONAL {{ ?period vk:startYear ?startYear }} OPTIONAL {{ ?period vk:endYear ?endYear }} }}
+      OPTIONAL {{ ?obs vk:reportedIn ?source .
+        OPTIONAL {{ ?source (vk:translationOf?)/dcterms:date ?reportDate BIND(xsd:integer(substr(str(?reportDate), 1, 4)) AS ?reportYear) }} }}
+      {" ".join(filters)}
+    }} ORDER BY ?measureLabel ?obs LIMIT {int(limit)} OFFSET {int(offset)}""")
+
+
+def sources(store) -> list[dict]:
+    return rows(store, """SELECT ?source ?file ?language ?url ?original ?title ?claims WHERE {
+      { SELECT ?source (COUNT(?claim) AS ?claims) WHERE { ?source a vk:Source .
+          OPTIONAL { ?claim prov:wasDerivedFrom ?source } } GROUP BY ?source }
+      OPTIONAL { ?source vk:textFile ?file } OPTIONAL { ?source dcterms:language ?language }
+      OPTIONAL { ?source vk:sourceUrl ?url } OPTIONAL { ?source vk:translationOf ?original }
+      OPTIONAL { ?source dcterms:title ?title FILTER(lang(?title) = "en") }
+    } ORDER BY ?source""")
+
+
+def unresolved(store) -> list[dict]:
+    """Documents whose term the sources do not tell: the same number may name several documents."""
+    return _summaries(store, "?doc vk:termStatus vk:TermUnknown ; vk:numberStatus vk:Numbered .")
+

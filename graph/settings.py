@@ -1,0 +1,110 @@
+"""One frozen settings object, read once from ``VANKIEN_*`` environment variables.
+
+Every field can be set with ``VANKIEN_<FIELD>`` (``VANKIEN_STORE=disk``, ``VANKIEN_MAX_ROWS=500``)
+or passed as an override to :meth:`Settings.from_env`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+STORE_KINDS = ("memory", "disk", "remote")
+ENV_PREFIX = "VANKIEN_"
+
+
+class SettingsError(ValueError):
+    """A setting has a value vankien cannot use (the message names the setting)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str = "https://w3id.org/vankien/id/"
+    seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
+    sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
+    data_dir: Path = Path("./var")
+    store: str = "memory"
+    store_path: Path | None = None
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_gsp_url: str | None = None
+    query_timeout_s: float = 5.0
+    max_rows: int = 10000
+    max_query_length: int = 20000
+    max_nesting: int = 20
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def __post_init__(self) -> None:
+        for name in ("seeds_dir", "sources_dir", "data_dir", "store_path"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        if self.store not in STORE_KINDS:
+            raise SettingsError(
+                f"store: {self.store!r} is not one of {', '.join(STORE_KINDS)} "
+                f"(set {ENV_PREFIX}STORE)"
+            )
+        if self.store == "remote" and not self.remote_query_url:
+            raise SettingsError(
+                f"store 'remote' needs remote_query_url (set {ENV_PREFIX}REMOTE_QUERY_URL)"
+            )
+        if not self.base_iri.endswith(("/", "#")):
+            raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
+        for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port: {self.port!r} is not a TCP port")
+
+    @property
+    def disk_store_path(self) -> Path:
+        """Where the disk store lives: ``store_path`` or ``data_dir/store``."""
+        return self.store_path if self.store_path is not None else self.data_dir / "store"
+
+    @property
+    def nquads_path(self) -> Path:
+        """The built N-Quads artifact (``data_dir/vankien.nq``)."""
+        return self.data_dir / "vankien.nq"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Settings from ``VANKIEN_<FIELD>`` variables, then ``overrides`` on top."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            variable = ENV_PREFIX + f.name.upper()
+            if variable in environ:
+                values[f.name] = _convert(variable, environ[variable], f.type)
+        unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
+        if unknown:
+            raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values.update(overrides)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "Settings":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _convert(variable: str, raw: str, type_name: str) -> Any:
+    """Turn an environment string into the field's type (annotations are strings here)."""
+    optional = "None" in type_name
+    text = raw.strip()
+    if optional and text == "":
+        return None
+    try:
+        if type_name.startswith("Path"):
+            return Path(text)
+        if type_name.startswith("int"):
+            return int(text)
+        if type_name.startswith("float"):
+            return float(text)
+    except ValueError:
+        expected = type_name.split(" ")[0]
+        raise SettingsError(f"{variable}={raw!r} is not a valid {expected}") from None
+    return text

@@ -1,0 +1,240 @@
+"""Refuse SPARQL that a public read-only endpoint must not run, before it reaches any store.
+
+Oxigraph (embedded and server) executes ``SERVICE`` over HTTP and honours ``FROM`` IRIs, so every
+user query passes :func:`check_query` first. The query is parsed with rdflib's SPARQL grammar and
+the parse tree is inspected; keywords are never searched for in the raw text (a string literal or an
+IRI may contain the word SERVICE).
+
+Two limits are checked before parsing, because rdflib's recursive-descent parser is slow and
+recursion-hungry on hostile input: the text length, and the bracket depth (``{}`` groups and
+``()`` expressions, counted by a small lexer that skips strings, IRIs and comments).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Iterable
+
+from pyparsing import ParseBaseException
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from .settings import Settings
+
+# Graph IRIs under this namespace are vankien's own (ontology, real and synthetic ids).
+VANKIEN_NAMESPACE = "https://w3id.org/vankien/"
+UPDATE_REFUSED = "read-only endpoint: SPARQL Update is refused"
+
+QUERY_FORMS = {
+    "SelectQuery": "SELECT",
+    "AskQuery": "ASK",
+    "ConstructQuery": "CONSTRUCT",
+    "DescribeQuery": "DESCRIBE",
+}
+
+# rdflib's grammar recurses once per triple pattern; a 20 000-character query needs ~25 000
+# frames. Parsing runs in its own thread with a big stack and a raised recursion limit.
+_PARSER_RECURSION_LIMIT = 100_000
+_PARSER_STACK_BYTES = 512 * 1024 * 1024
+_parse_lock = threading.Lock()
+
+
+class QueryRefused(Exception):
+    """The query is not run; ``status`` is the HTTP status an API should answer with."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """What the guard learnt about an accepted query."""
+
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    from_graphs: tuple[str, ...] = ()  # FROM <iri>
+    from_named_graphs: tuple[str, ...] = ()  # FROM NAMED <iri>
+    uses_service: bool = False
+    bracket_depth: int = 0
+
+    @property
+    def has_dataset_clause(self) -> bool:
+        """True when the query names its own dataset (then union-default-graph must not apply)."""
+        return bool(self.from_graphs or self.from_named_graphs)
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def check_query(
+    sparql: str, settings: Settings, local_graphs: Iterable[str] | None = None
+) -> QueryInfo:
+    """Return facts about ``sparql`` or raise :class:`QueryRefused` saying why it is not run.
+
+    ``local_graphs``: the named graphs the store holds; a ``FROM``/``FROM NAMED`` IRI must be one
+    of them. Without it, an IRI must lie under the vankien namespace or ``settings.base_iri``.
+    """
+    if len(sparql) > settings.max_query_length:
+        raise QueryRefused(
+            f"query is {len(sparql)} characters long; the limit is {settings.max_query_length}",
+            status=413,
+        )
+    depth = bracket_depth(sparql)
+    if depth > settings.max_nesting:
+        raise QueryRefused(
+            f"query nests brackets {depth} deep; the limit is {settings.max_nesting}"
+        )
+    info = analyse_query(sparql)
+    if info.uses_service:
+        raise QueryRefused("SERVICE (federated query) is refused: this endpoint only queries its own data")
+    allowed = _graph_filter(settings, local_graphs)
+    for keyword, iris in (("FROM", info.from_graphs), ("FROM NAMED", info.from_named_graphs)):
+        for iri in iris:
+            if not allowed(iri):
+                raise QueryRefused(f"{keyword} <{iri}> is refused: only local graphs can be queried")
+    return info
+
+
+def check_graph_params(
+    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None
+) -> None:
+    """Apply the ``FROM`` rule to protocol ``default-graph-uri`` / ``named-graph-uri`` values."""
+    allowed = _graph_filter(settings, local_graphs)
+    for iri in graphs or ():
+        if not allowed(iri):
+            raise QueryRefused(f"graph <{iri}> is refused: only local graphs can be queried")
+
+
+def _graph_filter(settings: Settings, local_graphs: Iterable[str] | None):
+    if local_graphs is not None:
+        known = frozenset(local_graphs)
+        return known.__contains__
+    prefixes = (VANKIEN_NAMESPACE, settings.base_iri)
+    return lambda iri: iri.startswith(prefixes)
+
+
+@functools.lru_cache(maxsize=512)
+def analyse_query(sparql: str) -> QueryInfo:
+    """Parse ``sparql`` and report its form, dataset clause and SERVICE use (cached on the text).
+
+    Raises :class:`QueryRefused` for SPARQL Update and syntax errors. Limits are not checked here:
+    call :func:`check_query` for user input.
+    """
+    try:
+        parsed = _parse_with_room(parseQuery, sparql)
+    except ParseBaseException as query_error:
+        try:
+            _parse_with_room(parseUpdate, sparql)
+        except ParseBaseException as update_error:
+            # The grammar that read further is the one the author meant.
+            if update_error.loc > query_error.loc:
+                raise QueryRefused(UPDATE_REFUSED) from None
+            raise QueryRefused(f"SPARQL syntax error: {_describe(query_error)}") from None
+        raise QueryRefused(UPDATE_REFUSED) from None
+    except RecursionError:
+        raise QueryRefused("query is too complex to parse") from None
+    prologue_parts, query = parsed[0], parsed[1]
+    from_graphs, from_named = [], []
+    try:
+        prologue = translatePrologue(prologue_parts, None)
+        # CompValue.get returns the key itself when absent, hence the `in` tests.
+        for clause in query["datasetClause"] if "datasetClause" in query else ():
+            if "default" in clause:
+                from_graphs.append(str(prologue.absolutize(clause["default"])))
+            else:
+                from_named.append(str(prologue.absolutize(clause["named"])))
+    except Exception as error:  # rdflib raises a bare Exception for an unknown prefix
+        raise QueryRefused(f"SPARQL error: {error}") from None
+    return QueryInfo(
+        form=QUERY_FORMS[query.name],
+        from_graphs=tuple(from_graphs),
+        from_named_graphs=tuple(from_named),
+        uses_service=_contains_node(query, "ServiceGraphPattern"),
+        bracket_depth=bracket_depth(sparql),
+    )
+
+
+def _describe(error: ParseBaseException) -> str:
+    return f"line {error.lineno}, column {error.col}: {error.msg}, found {error.found}"
+
+
+def _parse_with_room(parse, sparql: str):
+    """Run an rdflib parse in a thread with a large stack and recursion limit."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = parse(sparql)
+        except BaseException as error:  # handed back to the calling thread
+            outcome["error"] = error
+
+    with _parse_lock:  # one parse at a time: the recursion limit is process-wide
+        old_limit = sys.getrecursionlimit()
+        old_stack = threading.stack_size(_PARSER_STACK_BYTES)
+        try:
+            sys.setrecursionlimit(max(old_limit, _PARSER_RECURSION_LIMIT))
+            worker = threading.Thread(target=run, name="sparql-guard-parse", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(old_stack)
+        worker.join()
+        sys.setrecursionlimit(old_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _contains_node(tree, name: str) -> bool:
+    """Depth-first search of the parse tree (CompValue / ParseResults / lists) for a node name."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == name:
+                return True
+            stack.extend(dict.values(node))
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return False
+
+
+# Tokens the bracket counter skips: long and short strings, IRIs, comments.
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*",
+    re.DOTALL,
+)
+_BRACKETS = re.compile(r"[{}()]")
+
+
+def bracket_depth(sparql: str) -> int:
+    """Deepest nesting of ``{}`` or of ``()`` outside strings, IRIs and comments."""
+    deepest = 0
+    depth = {"{": 0, "(": 0}
+    opener = {"}": "{", ")": "("}
+    position = 0
+    for skipped in _SKIPPED.finditer(sparql):
+        deepest = _count(sparql[position : skipped.start()], depth, opener, deepest)
+        position = skipped.end()
+    return _count(sparql[position:], depth, opener, deepest)
+
+
+def _count(text: str, depth: dict, opener: dict, deepest: int) -> int:
+    for bracket in _BRACKETS.findall(text):
+        if bracket in depth:
+            depth[bracket] += 1
+            deepest = max(deepest, depth[bracket])
+        else:
+            depth[opener[bracket]] = max(0, depth[opener[bracket]] - 1)
+    return deepest

@@ -1,0 +1,81 @@
+"""Shared pytest fixtures.
+
+``oxigraph_server``: a real Oxigraph server on 127.0.0.1 for the remote-store tests. It is skipped
+when the ``oxigraph`` binary is missing, unless ``VANKIEN_REQUIRE_REMOTE=1`` (then it fails).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SERVER_START_TIMEOUT_S = 20.0
+
+
+def _oxigraph_binary() -> str | None:
+    beside_python = Path(sys.executable).parent / "oxigraph"
+    if beside_python.is_file():
+        return str(beside_python)
+    return shutil.which("oxigraph")
+
+
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """Base URL (``http://127.0.0.1:<port>``) of a running Oxigraph server with an empty store."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        reason = "the oxigraph server binary is not installed (pip install oxigraph)"
+        if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
+            pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {reason}")
+        pytest.skip(reason)
+    location = tmp_path_factory.mktemp("oxigraph-server") / "db"
+    port = _free_loopback_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = location.parent / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_answering(base_url, process, log_path)
+        yield base_url
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"oxigraph server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+        try:
+            httpx.post(f"{base_url}/query", data={"query": "ASK {}"}, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    pytest.fail(f"oxigraph server did not answer on {base_url} within {SERVER_START_TIMEOUT_S} s")
+
+
+@pytest.fixture
+def store_fixtures() -> Path:
+    """Directory of the SYNTHETIC store test files (sample.nq, malformed.nq)."""
+    return FIXTURES / "store"

@@ -1,0 +1,81 @@
+"""``live_server(app)``: run an ASGI app in a REAL uvicorn on 127.0.0.1 for end-to-end tests.
+
+The server listens on a socket bound to ``127.0.0.1:0`` (the kernel picks a free port, so there is
+no race between choosing a port and binding it), runs in a daemon thread, and the context manager
+yields the base URL (``http://127.0.0.1:<port>``) once the app has started and answers HTTP::
+
+    with live_server(create_app(settings)) as base_url:
+        httpx.get(f"{base_url}/sparql", params={"query": "ASK {}"})
+
+Importing it: ``tests/`` has no ``__init__.py`` and pytest runs with ``--import-mode=importlib``,
+which does not put ``tests/`` on ``sys.path``. A test file therefore adds its own folder first::
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from serving import live_server
+
+(``from tests.serving import live_server`` also works when the checkout root is on ``sys.path``,
+e.g. with ``pythonpath = ["."]`` in the pytest settings.)
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import httpx
+import uvicorn
+
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+
+
+@contextmanager
+def live_server(app, *, probe_path: str = "/openapi.json", log_level: str = "warning") -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (free port) in a thread; yield the base URL; stop on exit.
+
+    ``probe_path`` is requested until it answers (any status) before the URL is handed out.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level, lifespan="on"))
+    failure: list[BaseException] = []
+
+    def serve() -> None:
+        try:
+            server.run(sockets=[listener])  # uvicorn skips signal handlers outside the main thread
+        except BaseException as error:  # reported to the waiting test below
+            failure.append(error)
+
+    thread = threading.Thread(target=serve, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    try:
+        _wait_until_answering(base_url + probe_path, server, thread, failure)
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(STOP_TIMEOUT_S)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(STOP_TIMEOUT_S)
+        listener.close()
+
+
+def _wait_until_answering(url: str, server, thread: threading.Thread, failure: list) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if failure or not thread.is_alive():
+            raise RuntimeError(f"uvicorn stopped before answering {url}: {failure[:1] or 'no error'}")
+        if server.started:
+            try:
+                httpx.get(url, timeout=2.0)
+                return
+            except httpx.TransportError:
+                pass
+        time.sleep(0.05)
+    raise RuntimeError(f"uvicorn did not answer {url} within {START_TIMEOUT_S} s")

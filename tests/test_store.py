@@ -1,0 +1,171 @@
+"""The three store backends give the same answers on the same SYNTHETIC data (fixtures/store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from vankien.graph.settings import Settings, SettingsError
+from vankien.graph.store import DiskStore, MemoryStore, RemoteStore, StoreError, open_store
+
+SYN = "https://w3id.org/vankien/synthetic/id/"
+GRAPH_ONE, GRAPH_TWO = SYN + "graph/one", SYN + "graph/two"
+PREFIXES = """
+PREFIX vk: <https://w3id.org/vankien/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+SAMPLE_QUAD_COUNT = 12
+
+
+@pytest.fixture(params=["memory", "disk", "remote"])
+def store(request, tmp_path, store_fixtures):
+    """Each backend, filled with sample.nq through replace_with."""
+    if request.param == "memory":
+        opened = open_store(Settings(store="memory"))
+    elif request.param == "disk":
+        opened = open_store(Settings(store="disk", data_dir=tmp_path))
+    else:
+        base_url = request.getfixturevalue("oxigraph_server")
+        opened = open_store(Settings(store="remote", remote_query_url=f"{base_url}/query"))
+    opened.replace_with(store_fixtures / "sample.nq")
+    yield opened
+    opened.close()
+
+
+def rows(results) -> set[tuple[str, ...]]:
+    """SELECT results as a set of tuples of N-Triples strings (None for unbound)."""
+    return {tuple(None if term is None else str(term) for term in row) for row in results}
+
+
+def test_open_store_picks_the_backend(tmp_path):
+    assert isinstance(open_store(Settings()), MemoryStore)
+    disk = open_store(Settings(store="disk", store_path=tmp_path / "db"))
+    assert isinstance(disk, DiskStore) and disk.path == tmp_path / "db"
+    disk.close()
+    remote = open_store(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql/query"))
+    assert isinstance(remote, RemoteStore)
+    assert remote.gsp_url == "http://127.0.0.1:9/sparql/store"
+    assert remote.update_url == "http://127.0.0.1:9/sparql/update"
+    remote.close()
+
+
+def test_union_of_graphs_is_the_default_graph(store):
+    results = store.query(PREFIXES + "SELECT ?doc ?n WHERE { ?doc skos:notation ?n }")
+    assert isinstance(results, ox.QuerySolutions)
+    assert rows(results) == {
+        (f"<{SYN}doc/a>", '"1-KH/SYN"'),
+        (f"<{SYN}doc/b>", '"2-CT/SYN"'),
+        (f"<{SYN}doc/c>", '"3-NQ/SYN"'),
+    }
+
+
+def test_graph_counts(store):
+    results = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    integer = "http://www.w3.org/2001/XMLSchema#integer"
+    assert rows(results) == {(f"<{GRAPH_ONE}>", f'"6"^^<{integer}>'), (f"<{GRAPH_TWO}>", f'"6"^^<{integer}>')}
+    assert store.named_graphs() == [GRAPH_ONE, GRAPH_TWO]
+    assert len(store) == SAMPLE_QUAD_COUNT
+
+
+def test_ask(store):
+    yes = store.query(PREFIXES + "ASK { ?a vk:implements ?b }")
+    no = store.query(PREFIXES + "ASK { ?a vk:replaces ?b }")
+    assert isinstance(yes, ox.QueryBoolean)
+    assert (bool(yes), bool(no)) == (True, False)
+
+
+def test_construct_gives_pyoxigraph_triples(store):
+    triples = list(store.query(PREFIXES + "CONSTRUCT { ?a vk:implements ?b } WHERE { ?a vk:implements ?b }"))
+    assert all(isinstance(t, ox.Triple) for t in triples)
+    implements = "<https://w3id.org/vankien/ontology#implements>"
+    assert {str(t) for t in triples} == {
+        f"<{SYN}doc/a> {implements} <{SYN}doc/b>",
+        f"<{SYN}doc/c> {implements} <{SYN}doc/b>",
+    }
+
+
+def test_from_clause_and_dataset_parameters_restrict_the_default_graph(store):
+    typed = "SELECT ?doc WHERE { ?doc a ?type }"
+    from_two = store.query(f"SELECT ?doc FROM <{GRAPH_TWO}> WHERE {{ ?doc a ?type }}")
+    assert rows(from_two) == {(f"<{SYN}doc/c>",)}
+    only_one = store.query(typed, default_graph=[GRAPH_ONE])
+    assert rows(only_one) == {(f"<{SYN}doc/a>",), (f"<{SYN}doc/b>",)}
+    named = store.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[GRAPH_TWO])
+    assert rows(named) == {(f"<{GRAPH_TWO}>",)}
+
+
+def test_select_returns_dicts_of_terms(store):
+    found = store.select(PREFIXES + "SELECT ?t ?missing WHERE { ?s vk:title ?t OPTIONAL { ?s vk:replaces ?missing } }")
+    assert found == [{"t": ox.Literal("Synthetischer Plan A", language="de")}]
+    exact = store.select("SELECT ?e WHERE { ?q <http://www.w3.org/ns/oa#exact> ?e }")
+    assert exact[0]["e"].value == "synthetische Zeile\tmit Tab"
+
+
+def test_replace_with_a_malformed_file_keeps_the_old_data(store, store_fixtures):
+    before = store.dump("nquads")
+    with pytest.raises(StoreError, match="malformed.nq"):
+        store.replace_with(store_fixtures / "malformed.nq")
+    assert len(store) == SAMPLE_QUAD_COUNT
+    assert store.named_graphs() == [GRAPH_ONE, GRAPH_TWO]
+    assert _quads(store.dump("nquads")) == _quads(before)
+
+
+def test_replace_with_replaces_and_load_adds(store, store_fixtures, tmp_path):
+    extra = tmp_path / "extra.nq"
+    extra.write_text(f'<{SYN}doc/z> <http://www.w3.org/2004/02/skos/core#notation> "9-KH/SYN" <{SYN}graph/three> .\n')
+    store.load(extra)
+    assert len(store) == SAMPLE_QUAD_COUNT + 1
+    store.load(f'<{SYN}doc/y> <{SYN}p> "in default graph" .'.encode(), "ntriples")
+    assert len(store) == SAMPLE_QUAD_COUNT + 2
+    seen: list[int] = []
+    store.replace_with(store_fixtures / "sample.nq", progress=seen.append)
+    assert len(store) == SAMPLE_QUAD_COUNT
+    assert seen[-1] == SAMPLE_QUAD_COUNT
+    assert store.named_graphs() == [GRAPH_ONE, GRAPH_TWO]
+
+
+def test_dump_round_trips(store, store_fixtures):
+    dumped = _quads(store.dump("nquads"))
+    assert len(dumped) == SAMPLE_QUAD_COUNT
+    original = _quads((store_fixtures / "sample.nq").read_bytes())
+    assert {q for q in dumped if "_:" not in q} == {q for q in original if "_:" not in q}
+
+
+def _quads(nquads: bytes) -> set[str]:
+    return {str(q) for q in ox.parse(nquads, ox.RdfFormat.N_QUADS)}
+
+
+def test_disk_store_reopens_without_reloading(tmp_path, store_fixtures):
+    path = tmp_path / "db"
+    writer = DiskStore(path)
+    writer.replace_with(store_fixtures / "sample.nq")
+    writer.close()
+    reopened = DiskStore(path)
+    assert len(reopened) == SAMPLE_QUAD_COUNT
+    reopened.close()
+    reader = DiskStore(path, read_only=True)
+    assert reader.named_graphs() == [GRAPH_ONE, GRAPH_TWO]
+    with pytest.raises(StoreError, match="read-only"):
+        reader.replace_with(store_fixtures / "sample.nq")
+    reader.close()
+    leftovers = sorted(p.name for p in tmp_path.iterdir())
+    assert leftovers == ["db"]  # no staging or retired directories remain
+
+
+def test_settings_from_env_converts_types_and_names_bad_variables(tmp_path):
+    env = {"VANKIEN_MAX_ROWS": "7", "VANKIEN_QUERY_TIMEOUT_S": "1.5", "VANKIEN_DATA_DIR": str(tmp_path),
+           "VANKIEN_STORE_PATH": ""}
+    settings = Settings.from_env(env, port=9000)
+    assert (settings.max_rows, settings.query_timeout_s, settings.port) == (7, 1.5, 9000)
+    assert settings.data_dir == tmp_path and settings.store_path is None
+    assert settings.disk_store_path == tmp_path / "store"
+    assert settings.replace(max_rows=3).max_rows == 3
+    with pytest.raises(SettingsError, match="VANKIEN_MAX_ROWS"):
+        Settings.from_env({"VANKIEN_MAX_ROWS": "many"})
+    with pytest.raises(SettingsError, match="REMOTE_QUERY_URL"):
+        Settings.from_env({"VANKIEN_STORE": "remote"})
+    with pytest.raises(SettingsError, match="store"):
+        Settings(store="sqlite")
+    assert Settings().seeds_dir == Path(__file__).resolve().parent.parent / "seeds"
