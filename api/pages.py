@@ -16,10 +16,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE = STATIC_DIR / "query.html"
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "query.html"
 
 _PREFIXES = """PREFIX vk: <https://w3id.org/vankien/ontology#>
-PREFIX vkid: <https://w3id.org/vankien/id/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
@@ -38,7 +37,7 @@ ORDER BY ?planNumber"""),
 CONSTRUCT {
   ?doc ?role ?body ; skos:notation ?notation ; vk:title ?title .
 } WHERE {
-  VALUES ?body { vkid:body/dien-bien/ban-to-chuc-tinh-uy }
+  VALUES ?body { <https://w3id.org/vankien/id/body/dien-bien/ban-to-chuc-tinh-uy> }
   VALUES ?role { vk:issuedBy vk:advisedBy }
   ?doc ?role ?body .
   OPTIONAL { ?doc skos:notation ?notation }
@@ -71,7 +70,7 @@ ORDER BY ?measure"""),
     ("Documents of a term", _PREFIXES + """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # Documents of the 14th term of the Điện Biên provincial party committee.
 SELECT ?doc ?number ?type WHERE {
-  ?doc vk:issuedInTerm vkid:term/dien-bien/14 ; a ?type .
+  ?doc vk:issuedInTerm <https://w3id.org/vankien/id/term/dien-bien/14> ; a ?type .
   ?type rdfs:subClassOf* vk:PartyDocument .
   FILTER(?type != vk:PartyDocument)
   OPTIONAL { ?doc skos:notation ?number }

@@ -35,6 +35,7 @@ ORIGINAL_KEYS = {"id", "url", "language", "language_how", "publisher"}
 CLAIM_KEYS = {"id", "quote", "start", "evidence", "how", "facts"}
 EVIDENCE_KINDS = ("stated", "inferred")
 MAX_QUOTE_CHARS = 300
+NOT_SEED_FILES = {"coverage-ignore.yaml"}   # lives beside the seeds, read by vankien coverage
 
 
 class SeedError(ValueError):
@@ -317,7 +318,7 @@ def load_seed_dir(seeds_dir: str | Path) -> list[SeedFile]:
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.is_dir():
         raise SeedError(f"{seeds_dir}: seeds folder not found")
-    files = sorted(seeds_dir.glob("*.yaml"))
+    files = sorted(path for path in seeds_dir.glob("*.yaml") if path.name not in NOT_SEED_FILES)
     if not files:
         raise SeedError(f"{seeds_dir}: no *.yaml seed files in this folder")
     return [load_seed_file(path) for path in files]

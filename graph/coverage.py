@@ -39,9 +39,14 @@ class Gap:
 
 @dataclass(frozen=True)
 class IgnoreRule:
-    text: str
+    """Numbers inside ``quote`` (at ``start``) are deliberately not modelled, for ``reason``."""
+    quote: str
     start: int
     reason: str
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.quote)
 
 
 def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRule]:
@@ -51,10 +56,17 @@ def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRul
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     rules = []
     for entry in data.get(source_file, []):
-        if not entry.get("reason"):
-            raise ValueError(f"{path}: every ignored number needs a reason ({entry})")
-        rules.append(IgnoreRule(str(entry["text"]), int(entry["start"]), entry["reason"]))
+        if not entry.get("reason") or "quote" not in entry or "start" not in entry:
+            raise ValueError(f"{path}: every ignore entry needs quote, start and reason ({entry})")
+        rules.append(IgnoreRule(str(entry["quote"]), int(entry["start"]), entry["reason"]))
     return rules
+
+
+def check_ignore_rules(rules: list[IgnoreRule], text: str) -> None:
+    """An ignore entry must still point at its text, or it would silently hide a real gap."""
+    for rule in rules:
+        if text[rule.start:rule.end] != rule.quote:
+            raise ValueError(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
 
 
 def _numeric_forms(value) -> set[int]:
@@ -77,8 +89,9 @@ def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
 
 
 def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:
+    check_ignore_rules(list(ignore), text)
     claims = list(seed.claims)
-    ignored = {(rule.start, rule.text) for rule in ignore}
+    is_ignored = lambda start, end: any(r.start <= start and end <= r.end for r in ignore)  # noqa: E731
     gaps: list[Gap] = []
     reference_spans = []
     for start, end, reference in find_references(text):
@@ -86,11 +99,11 @@ def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[
         stated = any(fact.predicate == SKOS.notation and
                      parse_reference(str(fact.object)).notation == reference.notation
                      for claim in _covering_claims(claims, start, end) for fact in claim.facts)
-        if not stated and (start, text[start:end]) not in ignored:
+        if not stated and not is_ignored(start, end):
             gaps.append(Gap("document number", text[start:end], start, end, _context(text, start, end)))
     for match in NUMBER.finditer(text):
         start, end = match.span()
-        if any(s <= start < e for s, e in reference_spans) or (start, match.group()) in ignored:
+        if any(s <= start < e for s, e in reference_spans) or is_ignored(start, end):
             continue
         value = int(match.group().replace(".", ""))
         if not any(value in _numeric_forms(fact.object)

@@ -122,6 +122,15 @@ def resolve_document(store, text: str) -> str:
     return candidates[0]["iri"]
 
 
+def document(store, resource: str) -> dict:
+    """One document: its summary (as in ``documents``) with every statement and its evidence."""
+    summary = _summaries(store, f"VALUES ?doc {{ {iri(resource)} }}")
+    if not summary:
+        raise NotFound(f"{resource} is not a document in the graph")
+    detail = describe(store, resource)
+    return {**summary[0], "statements": detail["statements"], "incoming": detail["incoming"]}
+
+
 def find_documents_by_number(store, text: str) -> list[dict]:
     """Every document whose number is ``text`` (any spelling: 09-DA/TU, Nr. 09-ĐA/TU …)."""
     reference = parse_reference(text)   # raises IdentifierError with a clear message
@@ -134,11 +143,11 @@ def documents(store, *, type: str | None = None, issuer: str | None = None, leve
     """Documents filtered by type (class name or code), issuer IRI, level, term ordinal, year, text."""
     where = ["?doc vk:numberStatus ?anyStatus ."]
     if type:
-        where.append(f"?doc a vk:{_document_class(type)} .")
+        where.append(f"?doc a vk:{document_class(type)} .")
     if issuer:
         where.append(f"?doc vk:issuedBy {iri(issuer)} .")
     if level:
-        where.append(f"?doc vk:issuedBy/vk:level vk:{_level_concept(level)} .")
+        where.append(f"?doc vk:issuedBy/vk:level vk:{level_concept(level)} .")
     if term is not None:
         where.append(f"?doc vk:issuedInTerm/vk:termOrdinal {int(term)} .")
     if year is not None:
@@ -149,7 +158,7 @@ def documents(store, *, type: str | None = None, issuer: str | None = None, leve
     return _summaries(store, "\n".join(where), limit, offset)
 
 
-def _document_class(name: str) -> str:
+def document_class(name: str) -> str:
     if name in DOCUMENT_TYPES:
         return name
     try:
@@ -162,7 +171,7 @@ def _document_class(name: str) -> str:
 LEVELS = ("Central", "Provincial", "District", "Commune", "Grassroots")
 
 
-def _level_concept(name: str) -> str:
+def level_concept(name: str) -> str:
     """``provincial``, ``ProvincialLevel`` or the concept IRI → ``ProvincialLevel``."""
     word = name.rsplit("#", 1)[-1].strip().lower().removesuffix("level").strip(" -_")
     for level in LEVELS:
@@ -371,10 +380,10 @@ def bodies(store) -> list[dict]:
 
 def body_activity(store, body: str) -> dict:
     """What a body issued and what it advised others to issue."""
+    if not rows(store, f"SELECT ?c WHERE {{ {iri(body)} a/rdfs:subClassOf* vk:PartyBody }} LIMIT 1"):
+        raise NotFound(f"no party body {body} in the graph")
     issued = _summaries(store, f"?doc vk:issuedBy {iri(body)} .")
     advised = _summaries(store, f"?doc vk:advisedBy {iri(body)} .")
-    if not issued and not advised and not rows(store, f"SELECT ?c WHERE {{ {iri(body)} a ?c }} LIMIT 1"):
-        raise NotFound(f"no body {body} in the graph")
     return {"body": body, "issued": issued, "advised": advised}
 
 

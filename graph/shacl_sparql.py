@@ -313,9 +313,10 @@ def validate_store(store: ox.Store, shapes_graph: Graph | None = None,
 
 def focus_nodes_of_graph(store: ox.Store, graph: str) -> set[URIRef]:
     """The IRIs a named graph mentions (subjects and objects): one source's nodes and neighbours."""
-    query = ("SELECT DISTINCT ?node WHERE { GRAPH ?g { { ?node ?p ?o } UNION { ?s ?p ?node } } "
+    graph_iri = ox.NamedNode(graph)  # validates the IRI; str() gives <…>
+    query = (f"SELECT DISTINCT ?node WHERE {{ GRAPH {graph_iri} {{ {{ ?node ?p ?o }} UNION {{ ?s ?p ?node }} }} "
              "FILTER (isIRI(?node)) }")
-    solutions = store.query(query, substitutions={ox.Variable("g"): ox.NamedNode(graph)})
+    solutions = store.query(query)
     return {URIRef(solution["node"].value) for solution in solutions}
 
 

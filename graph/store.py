@@ -25,6 +25,7 @@ import httpx
 import pyoxigraph as ox
 
 from .settings import Settings
+from .sparql_guard import QueryRefused, analyse_query
 
 ProgressCallback = Callable[[int], None]  # called with the number of quads read so far
 PROGRESS_EVERY = 100_000
@@ -73,8 +74,6 @@ def wants_union(sparql: str, default_graph, named_graphs, union_default_graph: b
         return False
     if union_default_graph is not None:
         return union_default_graph
-    from .sparql_guard import QueryRefused, analyse_query  # the guard imports settings only
-
     try:
         return not analyse_query(sparql).has_dataset_clause
     except QueryRefused:

@@ -79,3 +79,23 @@ def _wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Pa
 def store_fixtures() -> Path:
     """Directory of the SYNTHETIC store test files (sample.nq, malformed.nq)."""
     return FIXTURES / "store"
+
+
+# --- the real graph, built once per test session ------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(settings, BuildResult) of the real seeds built into a temporary data folder."""
+    from vankien.graph.pipeline import build
+    from vankien.graph.settings import Settings
+    settings = Settings.from_env(data_dir=tmp_path_factory.mktemp("built") / "var", store="memory")
+    return settings, build(settings)
+
+
+@pytest.fixture(scope="session")
+def seed_store(built):
+    """An embedded store holding the real graph (read-only use, shared by the session)."""
+    from vankien.graph.pipeline import open_graph
+    store = open_graph(built[0], build_if_missing=False)
+    yield store
+    store.close()

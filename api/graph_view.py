@@ -1,0 +1,99 @@
+"""``GET /graph``: the interactive graph view as one HTML page (see :mod:`vankien.graph.viz`).
+
+Query parameters choose what is drawn: ``focus`` (a document's lineage, ``depth`` hops), ``body``
+(a body's documents), ``type`` (repeatable node types), ``max_nodes``, or ``construct`` (a SPARQL
+CONSTRUCT query, checked by the guard and run by the sandboxed executor; its triples are drawn).
+Errors a user can cause answer JSON ``{"error": …}`` with 400 or 404.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from vankien.graph import queries, viz
+from vankien.graph.identifiers import IdentifierError
+from vankien.graph.netx import to_networkx
+from vankien.graph.sparql_guard import QueryRefused, check_query
+
+from .app import Runtime, error, runtime_of
+
+router = APIRouter(tags=["graph view"])
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
+
+
+@router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)")
+async def graph_page(
+    focus: str | None = Query(None, description="a document number (any spelling) or URI"),
+    depth: int = Query(2, ge=0, le=20, description="lineage hops from the focus document"),
+    type: list[str] | None = Query(None, description="node types to keep (Plan, body, KH …); repeatable"),
+    body: str | None = Query(None, description="URI of a party body: its documents"),
+    max_nodes: int = Query(500, ge=1, le=5000, description="most nodes drawn"),
+    construct: str | None = Query(None, description="a SPARQL CONSTRUCT query whose triples are drawn"),
+    runtime: Runtime = Depends(runtime_of),
+):
+    try:
+        if construct:
+            view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
+            title = "vankien — CONSTRUCT result"
+        else:
+            view, message = await run_in_threadpool(
+                viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
+                max_nodes=max_nodes)
+            title = f"vankien — lineage of {focus}" if focus else (
+                f"vankien — documents of {body}" if body else "vankien — document graph")
+    except QueryRefused as exc:
+        return error(exc.status if 400 <= exc.status < 500 else 400, exc.message)
+    except queries.NotFound as exc:
+        return error(404, str(exc))
+    except queries.Ambiguous as exc:
+        return error(400, str(exc), candidates=[c["iri"] for c in exc.candidates])
+    except (IdentifierError, ValueError) as exc:
+        return error(400, str(exc))
+    except Exception as exc:          # executor time-outs and failures carry their own status
+        status = getattr(exc, "status", None)
+        if status is None:
+            raise
+        return error(503, f"the query could not be run: {exc}")
+    return HTMLResponse(viz.render_html(view, title=title, message=message))
+
+
+def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
+    info = check_query(sparql, runtime.settings)
+    if info.form != "CONSTRUCT":
+        raise QueryRefused(f"construct: expected a CONSTRUCT query, got {info.form}")
+    result = runtime.executor.execute(sparql, format="ntriples")
+    triples = ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES)
+    view, message = viz.cap(graph_from_triples(runtime.store, triples), max_nodes)
+    if result.truncated:
+        message = " ".join(filter(None, [f"The query returned more than {result.row_count} triples; "
+                                         "only the first were drawn.", message]))
+    viz.attach_details(runtime.store, view)
+    return view, message
+
+
+def graph_from_triples(store, triples) -> nx.DiGraph:
+    """Resources as nodes (typed and labelled from the store where it knows them), IRI-to-IRI
+    triples as labelled edges; a label literal in the result names its subject."""
+    view, labels = nx.DiGraph(), {}
+    for triple in triples:
+        subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
+        view.add_node(subject)
+        name = viz.local_name(predicate)
+        if isinstance(obj, ox.Literal):
+            if name in LABEL_PROPERTIES:
+                labels.setdefault(subject, obj.value)
+        elif predicate != RDF_TYPE:
+            view.add_node(obj.value)
+            old = view.edges[subject, obj.value]["label"].split(", ") if view.has_edge(subject, obj.value) else []
+            view.add_edge(subject, obj.value, label=", ".join(sorted(set(old) | {name})))
+    known = to_networkx(store, nodes={n for n in view if n.startswith(("http://", "https://"))})
+    for node, data in view.nodes(data=True):
+        data.update(known.nodes[node] if node in known else
+                    {"iri": node, "kind": "other", "type": "Resource", "titles": "",
+                     "label": labels.get(node) or viz.local_name(node)})
+    return view

@@ -1,0 +1,254 @@
+"""REST routes over the named competency queries (``vankien.graph.queries``): thin by design.
+
+Answers are JSON; a document or body also comes as RDF when ``Accept`` prefers an RDF type. A
+document is named by its URI or its number in any spelling (``09-DA/TU``, ``Nr. 09-ĐA/TU``,
+URL-encoded or not). Every problem is a JSON ``{"error": …}`` naming the parameter.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+
+from vankien.graph import queries
+from vankien.graph.identifiers import IdentifierError
+from vankien.graph.namespaces import PREFIXES
+
+from .app import Runtime, runtime_of
+from .conneg import RDF_MEDIA_TYPES, choose
+from .linked_data import rdf_response, resource_triples
+
+router = APIRouter(tags=["Documents and evidence"])
+
+
+def _examples(**values) -> dict:
+    return {name: {"summary": summary, "value": value} for name, (summary, value) in values.items()}
+
+
+DOCUMENT_EXAMPLES = _examples(
+    number=("A number as written", "35-CT/TW"), ascii=("Without diacritics", "09-DA/TU"),
+    prose=("With a marker", "Nr. 158-KH/TU"),
+    uri=("A URI", "https://w3id.org/vankien/id/doc/tu-dien-bien/nq/04/k14"))
+LIMIT = Query(100, ge=1, le=1000, description="At most this many results (1–1000).",
+              openapi_examples=_examples(few=("A page of 10", 10)))
+OFFSET = Query(0, ge=0, le=1_000_000, description="Skip this many results (for paging).",
+               openapi_examples=_examples(start=("First page", 0)))
+YEAR = Query(None, ge=1900, le=2100, description="Keep what applies to this calendar year.",
+             openapi_examples=_examples(y2024=("2024", 2024)))
+TEXT_LIMIT = 300
+
+
+@contextmanager
+def answering(parameter: str | None = None):
+    """Turn the queries' exceptions into HTTP answers (300, 400, 404) that say what to fix."""
+    try:
+        yield
+    except queries.Ambiguous as exc:
+        raise HTTPException(300, {"error": str(exc), "candidates": exc.candidates}) from None
+    except queries.NotFound as exc:
+        raise HTTPException(404, str(exc)) from None
+    except (IdentifierError, ValueError) as exc:
+        raise HTTPException(400, f"{parameter}: {exc}" if parameter else str(exc)) from None
+
+
+def to_iri(value: str, parameter: str) -> str:
+    """An absolute IRI from an IRI or a CURIE with a known prefix (``vk:implements``)."""
+    value = value.strip()
+    prefix, colon, local = value.partition(":")
+    if colon and not local.startswith("//") and prefix in PREFIXES:
+        value = PREFIXES[prefix] + local
+    elif colon and not local.startswith("//") and prefix not in ("urn", "mailto", "tag"):
+        raise HTTPException(400, f"{parameter}: unknown prefix '{prefix}' in {value!r}; use a full "
+                                 f"IRI or one of the prefixes {', '.join(PREFIXES)}")
+    with answering(parameter):
+        queries.iri(value)
+    return value
+
+
+def to_resource(runtime: Runtime, value: str, parameter: str) -> str:
+    """An IRI from an IRI, a CURIE or a document number (resolved in the graph)."""
+    looks_like_iri = "://" in value or value.split(":", 1)[0] in (*PREFIXES, "urn")
+    if looks_like_iri:
+        return to_iri(value, parameter)
+    with answering(parameter):
+        return queries.resolve_document(runtime.store, value)
+
+
+def wants_rdf(request: Request) -> bool:
+    return choose(request, ["application/json", *RDF_MEDIA_TYPES]) in RDF_MEDIA_TYPES
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+@router.get("/documents", summary="List or find documents",
+            description="Documents filtered by type, issuer, level, term, year and a text search "
+                        "that ignores diacritics and case (Vietnamese, English, German). With `id`, "
+                        "the one document that number names (as `/documents/{id}`).")
+def list_documents(
+        request: Request, runtime: Runtime = Depends(runtime_of),
+        id: str | None = Query(None, max_length=TEXT_LIMIT, description="A document number in any "
+                               "spelling, or a URI: answers with that one document.",
+                               openapi_examples=DOCUMENT_EXAMPLES),
+        type: str | None = Query(None, max_length=40, description="Class name or type code.",
+                                 openapi_examples=_examples(code=("Code", "KH"), cls=("Class", "Directive"))),
+        issuer: str | None = Query(None, max_length=TEXT_LIMIT, description="IRI or CURIE of the issuing body.",
+                                   openapi_examples=_examples(politburo=(
+                                       "Politburo", "https://w3id.org/vankien/id/body/tw/bo-chinh-tri"))),
+        level: str | None = Query(None, max_length=40, description="Level of the issuer: central, "
+                                  "provincial, district, commune or grassroots.",
+                                  openapi_examples=_examples(province=("Provincial", "provincial"))),
+        term: int | None = Query(None, ge=1, le=100, description="Ordinal of the committee term.",
+                                 openapi_examples=_examples(k14=("14th term", 14))),
+        year: int | None = YEAR,
+        q: str | None = Query(None, max_length=TEXT_LIMIT, description="Text to find in numbers, "
+                              "titles, subjects and type names; diacritics and case are ignored.",
+                              openapi_examples=_examples(vi=("Vietnamese", "nghi quyet"),
+                                                         de=("German", "Richtlinie"))),
+        limit: int = LIMIT, offset: int = OFFSET):
+    if id is not None:
+        return get_document(request, id, runtime)
+    issuer = to_iri(issuer, "issuer") if issuer else None
+    with answering("type" if type else "level"):
+        if type:
+            queries.document_class(type)
+        if level:
+            queries.level_concept(level)
+    with answering():
+        found = queries.documents(runtime.store, type=type, issuer=issuer, level=level, term=term,
+                                  year=year, text=q, limit=limit, offset=offset)
+    return {"count": len(found), "limit": limit, "offset": offset, "documents": found}
+
+
+def _lineage(runtime: Runtime, id: str, direction: str) -> dict:
+    document = to_resource(runtime, id, "id")
+    with answering("id"):
+        found = queries.lineage(runtime.store, document)
+    return {"document": document, "notation": found["notation"], direction: found[direction]}
+
+
+ID_PATH = Path(description="A document number in any spelling (`09-DA/TU`, `09-ĐA/TU`, URL-encoded "
+                           "`09-DA%2FTU`) or a document URI.", openapi_examples=DOCUMENT_EXAMPLES)
+
+
+@router.get("/documents/{id:path}/implements", summary="What a document implements (transitively)",
+            description="Every document this one implements, directly or through others, each with "
+                        "its shortest path and the quote behind every hop.")
+def implements(id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, id, "implements")
+
+
+@router.get("/documents/{id:path}/implemented-by", summary="What implements a document (transitively)",
+            description="Every document that implements this one, directly or through others, each "
+                        "with its shortest path and the quote behind every hop.")
+def implemented_by(id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, id, "implemented_by")
+
+
+@router.get("/documents/{id:path}", summary="One document",
+            description="The document a number (any spelling) or URI names: summary, every statement "
+                        "and the evidence behind it. RDF by `Accept`. An ambiguous number (numbers "
+                        "restart each term) answers 300 with the candidates.",
+            responses={300: {"description": "Several documents carry this number"},
+                       400: {"description": "Malformed number"}, 404: {"description": "Unknown"}})
+def get_document(request: Request, id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
+    document = to_resource(runtime, id, "id")
+    if wants_rdf(request):
+        return rdf_response(request, resource_triples(runtime.store, document))
+    with answering("id"):
+        return queries.document(runtime.store, document)
+
+
+@router.get("/lineage", summary="How one document leads to another",
+            description="The shortest chain of `vk:implements` from `from` to `to`, with the quote "
+                        "behind every hop; 404 when there is none.")
+def lineage(runtime: Runtime = Depends(runtime_of),
+            from_: str = Query(..., alias="from", max_length=TEXT_LIMIT, description="The implementing "
+                               "document (number or URI).", openapi_examples=_examples(
+                                   plan=("Plan 158-KH/TU", "158-KH/TU"))),
+            to: str = Query(..., max_length=TEXT_LIMIT, description="The implemented document.",
+                            openapi_examples=_examples(directive=("Directive 35-CT/TW", "35-CT/TW")))):
+    start, goal = to_resource(runtime, from_, "from"), to_resource(runtime, to, "to")
+    with answering("from"):
+        found = queries.lineage(runtime.store, start)
+    paths = [entry["path"] for entry in found["implements"] if entry["document"] == goal]
+    if not paths:
+        raise HTTPException(404, f"no chain of vk:implements leads from {from_} to {to}")
+    return {"from": start, "to": goal, "paths": paths}
+
+
+# --- bodies, goals, figures, evidence, sources ----------------------------------------------------
+
+@router.get("/bodies", summary="Party bodies", description="Every party body with class, level and "
+            "the body it belongs to.")
+def bodies(runtime: Runtime = Depends(runtime_of)):
+    return {"bodies": queries.bodies(runtime.store)}
+
+
+@router.get("/bodies/{id:path}", summary="What a body issued and advised",
+            description="A body by URI or by the path after `/id/body/` (`dien-bien/ban-to-chuc-tinh-uy`)"
+                        ": the documents it issued and those it advised. RDF by `Accept`.")
+def body(request: Request, runtime: Runtime = Depends(runtime_of),
+         id: str = Path(description="Body URI, or the path after /id/body/.", openapi_examples=_examples(
+             board=("Organisation board", "dien-bien/ban-to-chuc-tinh-uy"),
+             politburo=("Politburo", "https://w3id.org/vankien/id/body/tw/bo-chinh-tri")))):
+    base_iri = runtime.settings.base_iri
+    iri = id if "://" in id else base_iri + "body/" + id.strip("/").removeprefix("id/").removeprefix("body/")
+    iri = to_iri(iri, "id")
+    with answering("id"):
+        found = queries.body_activity(runtime.store, iri)
+    if wants_rdf(request):
+        return rdf_response(request, resource_triples(runtime.store, iri))
+    return found
+
+
+@router.get("/goals", summary="Goals set by documents")
+def goals(runtime: Runtime = Depends(runtime_of)):
+    return {"goals": queries.goals(runtime.store)}
+
+
+@router.get("/observations", summary="Reported figures",
+            description="Figures the sources report, with unit, period, area and approximation.")
+def observations(runtime: Runtime = Depends(runtime_of),
+                 measure: str | None = Query(None, max_length=TEXT_LIMIT, description="Measure IRI or a "
+                                             "word of its label.", openapi_examples=_examples(
+                                                 admitted=("Members admitted", "admitted"))),
+                 area: str | None = Query(None, max_length=TEXT_LIMIT, description="Place IRI or slug.",
+                                          openapi_examples=_examples(dien_bien=("Điện Biên", "dien-bien"))),
+                 year: int | None = YEAR, limit: int = LIMIT, offset: int = OFFSET):
+    measure = to_iri(measure, "measure") if measure and "://" in measure else measure
+    area = to_iri(area, "area") if area and "://" in area else area
+    with answering():
+        found = queries.observations(runtime.store, measure=measure, area=area, year=year,
+                                     limit=limit, offset=offset)
+    return {"count": len(found), "observations": found}
+
+
+TRIPLE_PART = "IRI or CURIE (`vk:implements`); subject and object also take a document number."
+
+
+@router.get("/provenance", summary="The evidence behind statements",
+            description="Quotes, character offsets and sources of every claim matching the pattern; "
+                        "give at least one of subject, predicate, object.")
+def provenance(runtime: Runtime = Depends(runtime_of),
+               subject: str | None = Query(None, max_length=TEXT_LIMIT, description=TRIPLE_PART,
+                                           openapi_examples=_examples(plan=("Plan 158-KH/TU", "158-KH/TU"))),
+               predicate: str | None = Query(None, max_length=TEXT_LIMIT, description=TRIPLE_PART,
+                                             openapi_examples=_examples(implements=("implements", "vk:implements"))),
+               object: str | None = Query(None, max_length=TEXT_LIMIT, description=TRIPLE_PART,
+                                          openapi_examples=_examples(directive=("35-CT/TW", "35-CT/TW"))),
+               limit: int = LIMIT, offset: int = OFFSET):
+    if not (subject or predicate or object):
+        raise HTTPException(400, "subject, predicate, object: give at least one")
+    pattern = {"subject": subject and to_resource(runtime, subject, "subject"),
+               "predicate": predicate and to_iri(predicate, "predicate"),
+               "obj": object and to_resource(runtime, object, "object")}
+    with answering():
+        found = queries.provenance(runtime.store, **pattern)
+    return {"count": len(found), "evidence": found[offset:offset + limit]}
+
+
+@router.get("/sources", summary="The sources behind the graph",
+            description="Every source text, its language, original and number of claims.")
+def sources(runtime: Runtime = Depends(runtime_of)):
+    return {"sources": queries.sources(runtime.store)}

@@ -1,0 +1,274 @@
+"""``/sparql``: a read-only SPARQL 1.1 Protocol endpoint, a thin layer over the guard and executor.
+
+Every query passes :func:`vankien.graph.sparql_guard.check_query` before any store sees it (no
+SERVICE, no foreign FROM, no update, size limits), then runs in the executor's worker processes
+with a hard time limit and a row cap. This module only reads requests, negotiates the format and
+turns the executor's outcome into HTTP. Without a query, ``GET /sparql`` describes the service.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS
+from starlette.concurrency import run_in_threadpool
+
+from vankien.graph.executor import QueryFailed, QueryTimeout
+from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused, check_query
+
+from .app import Runtime, error, runtime_of
+from .conneg import choose
+
+router = APIRouter(tags=["SPARQL"])
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
+SERVICE_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                          "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG",
+                          "N-Quads")
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+
+# Format name (as the executor knows it) → media types it answers to, the canonical one first.
+# Dict order is the server's preference when the client accepts several equally.
+RESULT_TYPES = {"json": ("application/sparql-results+json", "application/json"),
+                "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+                "csv": ("text/csv",), "tsv": ("text/tab-separated-values",)}
+GRAPH_TYPES = {"turtle": ("text/turtle", "application/x-turtle"),
+               "ntriples": ("application/n-triples", "text/plain"),
+               "jsonld": ("application/ld+json", "application/json"),
+               "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
+               "trig": ("application/trig",), "nquads": ("application/n-quads",)}
+DESCRIPTION_TYPES = {**GRAPH_TYPES, "html": ("text/html", "application/xhtml+xml")}
+RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml",
+                "trig": "trig", "nquads": "nquads"}
+# Short `format=` values; "json"/"xml" mean JSON-LD/RDF-XML for graphs (as SPARQLWrapper sends them).
+FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
+                  "rdf+xml": "rdfxml", "nq": "nquads", "srj": "json", "srx": "xml"}
+GRAPH_SHORT_NAMES = {"json": "jsonld", "xml": "rdfxml"}
+
+QUERY_EXAMPLES = {
+    "select": {"summary": "Plans and the directives they implement", "value":
+               "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
+               "SELECT ?plan ?directive WHERE { ?plan a vk:Plan ; vk:implements ?directive }"},
+    "ask": {"summary": "Is there any claim?",
+            "value": "ASK { ?c a <https://w3id.org/vankien/ontology#Claim> }"},
+    "construct": {"summary": "The implements edges as a graph", "value":
+                  "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
+                  "CONSTRUCT { ?a vk:implements ?b } WHERE { ?a vk:implements ?b }"},
+}
+GRAPH_EXAMPLES = {"source graph": {"summary": "The graph of the Điện Biên 2024 article",
+                                   "value": "https://w3id.org/vankien/id/graph/bdbp-218887-de"}}
+FORMAT_EXAMPLES = {name: {"summary": summary, "value": name} for name, summary in (
+    ("json", "SPARQL results JSON (SELECT/ASK) or JSON-LD (CONSTRUCT/DESCRIBE)"),
+    ("csv", "CSV (SELECT/ASK)"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"))}
+
+QUERY_PARAM = Query(None, description="The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE). "
+                    "Without it the endpoint answers with its service description.",
+                    openapi_examples=QUERY_EXAMPLES)
+DEFAULT_GRAPHS = Query([], alias="default-graph-uri", openapi_examples=GRAPH_EXAMPLES,
+                       description="A local named graph to use as (part of) the default graph; "
+                                   "repeatable. Without it the default graph is the union of all graphs.")
+NAMED_GRAPHS = Query([], alias="named-graph-uri", openapi_examples=GRAPH_EXAMPLES,
+                     description="A local named graph visible to GRAPH patterns; repeatable.")
+FORMAT_PARAM = Query(None, openapi_examples=FORMAT_EXAMPLES,
+                     description="Response format, overriding the Accept header: json, xml, csv, tsv "
+                                 "(results); turtle, ntriples, jsonld, rdfxml, trig, nquads (graphs); "
+                                 "or a media type.")
+UPDATE_PARAM = Query(None, include_in_schema=False)
+
+ENDPOINT_DESCRIPTION = """Read-only SPARQL 1.1 Protocol endpoint over the union of all graphs.
+Results: SPARQL JSON (default), XML, CSV, TSV; graphs: Turtle (default), N-Triples, JSON-LD, RDF/XML,
+TriG, N-Quads — chosen by the `Accept` header or the `format` parameter (406 when nothing fits).
+
+Refused with 400: syntax errors (with line and column), SPARQL Update (403 for update requests),
+SERVICE, FROM/FROM NAMED or graph parameters naming a non-local graph, over-deep nesting; over-long
+queries get 413. Queries stop at the time limit (503, JSON error naming it). Results longer than
+the row cap are cut and marked with the headers `Vankien-Truncated: true` and `Vankien-Max-Rows`."""
+
+
+@router.get("/sparql", summary="SPARQL query (GET) or service description",
+            description=ENDPOINT_DESCRIPTION + "\n\nWithout `query`: the SPARQL 1.1 Service "
+            "Description in Turtle (or the negotiated RDF format); browsers go to the query page.",
+            responses={200: {"content": {"application/sparql-results+json": {}, "text/turtle": {}}},
+                       400: {"description": "refused or malformed query"},
+                       406: {"description": "no acceptable format"},
+                       503: {"description": "time limit reached"}})
+async def sparql_get(request: Request, query: str | None = QUERY_PARAM,
+                     default_graph_uri: list[str] = DEFAULT_GRAPHS,
+                     named_graph_uri: list[str] = NAMED_GRAPHS,
+                     format: str | None = FORMAT_PARAM, update: str | None = UPDATE_PARAM,
+                     runtime: Runtime = Depends(runtime_of)) -> Response:
+    if update is not None:
+        return error(403, UPDATE_REFUSED)
+    if query is None:
+        return service_description(request, runtime, format)
+    return await answer(runtime, request, query, default_graph_uri, named_graph_uri, format)
+
+
+POST_BODY = {"requestBody": {"required": True, "content": {
+    FORM_TYPE: {"schema": {"type": "object", "required": ["query"], "properties": {
+        "query": {"type": "string"},
+        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+        "named-graph-uri": {"type": "array", "items": {"type": "string"}}}},
+        "examples": {k: {"summary": v["summary"], "value": {"query": v["value"]}}
+                     for k, v in QUERY_EXAMPLES.items()}},
+    QUERY_TYPE: {"schema": {"type": "string"}, "examples": QUERY_EXAMPLES}}}}
+
+
+@router.post("/sparql", summary="SPARQL query (POST)", openapi_extra=POST_BODY,
+             description=ENDPOINT_DESCRIPTION + "\n\nBody: `application/x-www-form-urlencoded` "
+             "(`query=…`) or `application/sparql-query` (the query itself; graph parameters then go "
+             "in the URL). `application/sparql-update` is refused (403).",
+             responses={413: {"description": "request body too long"},
+                        415: {"description": "unsupported body media type"}})
+async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_GRAPHS,
+                      named_graph_uri: list[str] = NAMED_GRAPHS,
+                      format: str | None = FORMAT_PARAM,
+                      runtime: Runtime = Depends(runtime_of)) -> Response:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == UPDATE_TYPE or "update" in request.query_params:
+        return error(403, UPDATE_REFUSED)
+    if media_type not in (FORM_TYPE, QUERY_TYPE):
+        return error(415, f"POST /sparql needs a {FORM_TYPE} or {QUERY_TYPE} body, "
+                          f"not {media_type or 'no Content-Type'}")
+    settings = runtime.settings
+    # A percent-encoded character is at most 12 bytes (4 UTF-8 bytes × 3); room for graph params.
+    body = await read_body(request, limit=12 * settings.max_query_length + 16_384)
+    if body is None:
+        return error(413, f"request body too long; queries are limited to "
+                          f"{settings.max_query_length} characters")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        return error(400, f"request body is not UTF-8: {problem}")
+    if media_type == QUERY_TYPE:
+        return await answer(runtime, request, text, default_graph_uri, named_graph_uri, format)
+    fields = parse_qsl(text, keep_blank_values=True)
+    names = [name for name, _ in fields]
+    if "update" in names:
+        return error(403, UPDATE_REFUSED)
+    if names.count("query") != 1:
+        return error(400, "the form needs exactly one 'query' field")
+    query = dict(fields)["query"]
+    default_graphs = default_graph_uri + [v for n, v in fields if n == "default-graph-uri"]
+    named_graphs = named_graph_uri + [v for n, v in fields if n == "named-graph-uri"]
+    return await answer(runtime, request, query, default_graphs, named_graphs,
+                        format or dict(fields).get("format"))
+
+
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is longer than ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def answer(runtime: Runtime, request: Request, query: str, default_graphs: list[str],
+                 named_graphs: list[str], format: str | None) -> Response:
+    """Check the query, pick the format, run it off the event loop and wrap the outcome."""
+    executor = runtime.executor
+    try:
+        # The guard runs first (also inside execute): the form decides which formats fit.
+        info = await run_in_threadpool(check_query, query, runtime.settings, executor.local_graphs())
+        chosen = negotiate(request, format, GRAPH_TYPES if info.returns_graph else RESULT_TYPES)
+        result = await run_in_threadpool(
+            executor.execute, query, format=chosen, max_rows=runtime.settings.max_rows,
+            default_graph=default_graphs or None, named_graphs=named_graphs or None)
+    except NotAcceptable as refusal:
+        return error(406, str(refusal))
+    except QueryRefused as refusal:
+        return error(refusal.status, refusal.message)
+    except QueryTimeout as timeout:
+        return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
+    except QueryFailed as failure:
+        return error(500, str(failure))
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["Vankien-Truncated"] = "true"
+        headers["Vankien-Max-Rows"] = str(runtime.settings.max_rows)
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+class NotAcceptable(Exception):
+    """No format the client accepts fits the query (HTTP 406)."""
+
+
+def negotiate(request: Request, format: str | None, types: dict[str, tuple[str, ...]]) -> str:
+    """The format name to answer in: ``format`` when given, else the best match for ``Accept``."""
+    if format:
+        wanted = FORMAT_ALIASES.get(format.strip().lower(), format.strip().lower())
+        if types is not RESULT_TYPES:
+            wanted = GRAPH_SHORT_NAMES.get(wanted, wanted)
+        for name, media_types in types.items():
+            if wanted == name or wanted in media_types:
+                return name
+        raise NotAcceptable(f"format={format!r} does not fit this request; use one of "
+                            f"{', '.join(types)} or one of their media types")
+    # `format` is absent from the URL here, so choose() goes by the Accept header alone.
+    chosen = choose(request, [media for media_types in types.values() for media in media_types])
+    if chosen is None:
+        offered = ", ".join(media_types[0] for media_types in types.values())
+        raise NotAcceptable(f"none of the accepted media types "
+                            f"({request.headers.get('accept')}) fits; offered: {offered}")
+    return next(name for name, media_types in types.items() if chosen in media_types)
+
+
+def service_description(request: Request, runtime: Runtime, format: str | None) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint (HTML clients go to the query page)."""
+    try:
+        chosen = negotiate(request, format, DESCRIPTION_TYPES)
+    except NotAcceptable as refusal:
+        return error(406, str(refusal))
+    if chosen == "html":
+        return RedirectResponse("/query", status_code=303)
+    graph = describe_service(str(request.url.replace(query="")), named_graphs_of(runtime),
+                             runtime.settings)
+    return Response(graph.serialize(format=RDFLIB_NAMES[chosen], encoding="utf-8"),
+                    media_type=GRAPH_TYPES[chosen][0], headers={"Vary": "Accept"})
+
+
+def named_graphs_of(runtime: Runtime) -> list[str]:
+    graphs = runtime.executor.local_graphs()
+    return sorted(graphs) if graphs is not None else runtime.store.named_graphs()
+
+
+def describe_service(endpoint: str, named_graphs: list[str], settings) -> Graph:
+    """sd:Service for ``endpoint``: language, result formats, limits and the default dataset."""
+    graph = Graph(bind_namespaces="core")
+    graph.bind("sd", SD)
+    graph.bind("formats", W3C_FORMATS)
+    graph.bind("dcterms", DCTERMS)
+    service, dataset, default_graph = BNode(), BNode(), BNode()
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in SERVICE_RESULT_FORMATS:
+        graph.add((service, SD.resultFormat, W3C_FORMATS[name]))
+    graph.add((service, DCTERMS.description, Literal(
+        f"Read-only vankien endpoint: queries stop after {settings.query_timeout_s:g} s, results "
+        f"are cut at {settings.max_rows} rows (header Vankien-Truncated), SERVICE and non-local "
+        "FROM are refused.", lang="en")))
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default_graph))
+    graph.add((default_graph, RDF.type, SD.Graph))
+    graph.add((default_graph, DCTERMS.description, Literal(
+        "The union of all named graphs", lang="en")))
+    for iri in named_graphs:
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(iri)))
+    return graph

@@ -1,0 +1,73 @@
+"""Example SPARQL queries for researchers: shown in the README and on the query page, and each run
+by a test that checks its answer (tests/test_examples.py). One list, so the three never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIXES = """PREFIX vk: <https://w3id.org/vankien/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    title: str
+    sparql: str
+
+
+EXAMPLES = (
+    Example("plan-implements-directive", "Which plan implements which directive?", PREFIXES + """
+SELECT ?plan ?directive WHERE {
+  ?p a vk:Plan ; vk:implements ?d ; skos:notation ?plan .
+  ?d a vk:Directive ; skos:notation ?directive .
+} ORDER BY ?plan"""),
+    Example("by-body", "Everything issued or advised by the provincial Organisation Board", PREFIXES + """
+SELECT ?document ?role WHERE {
+  ?body skos:prefLabel "Organisationsausschuss des Provinzparteikomitees"@de .
+  { ?doc vk:issuedBy ?body BIND("issued" AS ?role) }
+  UNION { ?doc vk:advisedBy ?body BIND("advised" AS ?role) }
+  OPTIONAL { ?doc skos:notation ?number }
+  OPTIONAL { ?doc vk:subjectMatter ?about FILTER(lang(?about) = "de") }
+  BIND(COALESCE(?number, ?about) AS ?document)
+} ORDER BY ?role ?document"""),
+    Example("quote-behind-edge", "The quote behind an edge: why do we say 158-KH/TU implements 35-CT/TW?",
+            PREFIXES + """
+SELECT ?quote ?start ?end ?evidence ?source WHERE {
+  ?plan skos:notation "158-KH/TU" . ?directive skos:notation "35-CT/TW" .
+  ?claim rdf:subject ?plan ; rdf:predicate vk:implements ; rdf:object ?directive ;
+         vk:evidenceKind ?evidence ; prov:wasDerivedFrom ?source ; vk:quotation/oa:hasSelector ?t, ?p .
+  ?t oa:exact ?quote . ?p oa:start ?start ; oa:end ?end .
+}"""),
+    Example("figures-2024", "Figures reported for periods ending in 2024", PREFIXES + """
+SELECT ?measure ?value ?period WHERE {
+  ?obs a vk:Observation ; vk:value ?value ; vk:measure/skos:prefLabel ?measure ;
+       vk:refPeriod ?p .
+  ?p vk:periodLabel ?period ; vk:endDate ?end .
+  FILTER(lang(?measure) = "en" && YEAR(?end) = 2024)
+} ORDER BY DESC(?value)"""),
+    Example("documents-of-term", "Documents of the 14th term of the Điện Biên Provincial Party Committee",
+            PREFIXES + """
+SELECT ?number ?status WHERE {
+  ?term vk:termOrdinal 14 .
+  ?doc vk:issuedInTerm ?term ; skos:notation ?number ; vk:termStatus/skos:prefLabel ?status .
+  FILTER(lang(?status) = "en")
+} ORDER BY ?number"""),
+    Example("unresolved", "Unresolved references: numbers whose term the sources do not tell", PREFIXES + """
+SELECT ?number ?doc WHERE {
+  ?doc vk:termStatus vk:TermUnknown ; vk:numberStatus vk:Numbered ; skos:notation ?number .
+} ORDER BY ?number"""),
+    Example("targets", "The congress targets: how many are met?", PREFIXES + """
+SELECT ?measure ?value WHERE {
+  ?obs vk:concerns ?goal ; vk:value ?value ; vk:measure/skos:prefLabel ?measure .
+  ?goal a vk:Goal . FILTER(lang(?measure) = "en")
+} ORDER BY DESC(?value)"""),
+)
+
+
+def example(name: str) -> Example:
+    return next(e for e in EXAMPLES if e.name == name)

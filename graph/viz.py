@@ -1,0 +1,397 @@
+"""The interactive graph view: one standalone HTML page (vis-network via pyvis) that works offline.
+
+``select_view`` picks what to draw (the whole graph, a document's lineage, a body's documents, some
+node types), caps it at ``max_nodes`` and attaches the details the page shows: titles, issuers,
+periods and, for every edge, the quotes it rests on. ``render_html`` turns such a graph into a page;
+``write_view`` writes it. The vis-network script and stylesheet are inlined from the copy pyvis ships,
+so the page loads nothing from the network. Every text from the graph travels as JSON data (with
+``<``, ``>`` and ``&`` escaped) and reaches the DOM through ``textContent`` only.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import deque
+from string import Template
+from pathlib import Path
+
+import networkx as nx
+import pyvis
+from pyvis.network import Network
+
+from . import queries
+from .identifiers import IdentifierError, parse_reference
+from .netx import EDGE_RELATIONS, to_networkx
+from .queries import EVIDENCE_PATTERN, iri, rows
+
+VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")
+# style key: (fill colour, vis-network shape, legend text)
+NODE_STYLES = {
+    "Directive": ("#d62728", "diamond", "Directive (CT)"),
+    "Resolution": ("#ff7f0e", "square", "Resolution (NQ)"),
+    "Plan": ("#2ca02c", "triangle", "Plan (KH)"),
+    "Project": ("#17becf", "triangleDown", "Project (ĐA)"),
+    "Guidance": ("#1f77b4", "star", "Guidance (HD)"),
+    "Regulation": ("#9467bd", "hexagon", "Regulation (QĐi)"),
+    "document": ("#7f7f7f", "ellipse", "Other document"),
+    "body": ("#8c564b", "box", "Party body"),
+    "goal": ("#bcbd22", "circle", "Goal"),
+    "observation": ("#e377c2", "dot", "Observation (figure)"),
+    "term": ("#aec7e8", "database", "Committee term"),
+    "other": ("#c7c7c7", "text", "Other resource"),
+}
+LABEL_CHARS = 40            # drawn labels are cut; the tooltip and the details panel show all
+INSIDE_LABEL_CHARS = 24     # shapes that grow around their label (box, ellipse, circle, database)
+INSIDE_LABEL_SHAPES = {"box", "ellipse", "circle", "database"}
+VALUES_CHUNK = 400          # IRIs per VALUES block in the detail queries
+PHYSICS = {
+    "solver": "barnesHut",
+    "barnesHut": {"gravitationalConstant": -6000, "springLength": 150, "avoidOverlap": 0.2},
+    # stabilise before the first frame, then the page switches physics off (see PAGE)
+    "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
+}
+OPTIONS = {
+    "physics": PHYSICS,
+    "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": False,
+              "font": {"size": 10, "align": "middle", "color": "#555"}, "color": {"color": "#9a9a9a"}},
+    "nodes": {"font": {"size": 13}, "size": 14},
+    "interaction": {"hover": True, "tooltipDelay": 150},
+}
+
+
+# --- choosing what to draw ----------------------------------------------------------------------------
+
+def select_view(store, focus: str | None = None, depth: int = 2, types: list[str] | None = None,
+                body: str | None = None, max_nodes: int = 500) -> tuple[nx.DiGraph, str | None]:
+    """The graph to draw and a message for the reader (``None`` when everything is drawn).
+
+    ``focus``: a document (any spelling of its number, or its URI): its lineage ``depth`` hops up
+    and down ``vk:implements`` plus the bodies that issued or advised those documents. ``body``: a
+    body URI and the documents it issued or advised. ``types``: keep only these node types (class
+    names such as ``Plan``, kinds such as ``body``, or codes such as ``KH``)."""
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes: must be at least 1, got {max_nodes}")
+    if depth < 0:
+        raise ValueError(f"depth: must be 0 or more, got {depth}")
+    full = to_networkx(store)
+    centre = None
+    keep = set(full)
+    if focus:
+        centre = queries.resolve_document(store, focus)
+        keep = _lineage_nodes(store, full, centre, depth)
+    elif body:
+        if body not in full or full.nodes[body]["kind"] != "body":
+            raise queries.NotFound(f"body: no party body {body} in the graph")
+        centre = body
+        keep = {body} | {doc for doc, _, label in full.in_edges(body, data="label")
+                         if {"issuedBy", "advisedBy"} & set(label.split(", "))}
+    if types:
+        wanted = _wanted_types(types, full)
+        keep = {n for n in keep if n == centre or {full.nodes[n]["type"].lower(),
+                                                   full.nodes[n]["kind"]} & wanted}
+    view, message = cap(full.subgraph(keep).copy(), max_nodes, centre)
+    attach_details(store, view)
+    return view, message
+
+
+def _lineage_nodes(store, full: nx.DiGraph, document: str, depth: int) -> set[str]:
+    found = queries.lineage(store, document, max_depth=depth)
+    documents = {document} | {e["document"] for key in ("implements", "implemented_by") for e in found[key]}
+    bodies = {target for doc in documents if doc in full
+              for _, target, label in full.out_edges(doc, data="label")
+              if {"issuedBy", "advisedBy"} & set(label.split(", "))}
+    return (documents | bodies) & set(full) | {document}
+
+
+def _wanted_types(types: list[str], full: nx.DiGraph) -> set[str]:
+    known = {d["type"].lower() for _, d in full.nodes(data=True)} | {d["kind"] for _, d in full.nodes(data=True)}
+    known |= {t.lower() for t in queries.DOCUMENT_TYPES} | {"document", "body", "goal", "observation", "term"}
+    wanted = set()
+    for name in types:
+        token = name.strip()
+        try:                                   # a type code such as KH or QĐi
+            token = parse_reference(f"1-{token}/TW").document_class
+        except IdentifierError:
+            pass
+        if token.lower() not in known:
+            raise ValueError(f"type: unknown node type '{name}'; use one of {', '.join(sorted(known))} "
+                             "or a document code such as CT, NQ, KH")
+        wanted.add(token.lower())
+    return wanted
+
+
+def cap(view: nx.DiGraph, max_nodes: int, centre: str | None = None) -> tuple[nx.DiGraph, str | None]:
+    """At most ``max_nodes`` nodes: nearest to ``centre`` first, then the best connected."""
+    total = view.number_of_nodes()
+    if total <= max_nodes:
+        return view, None
+    distance = _distances(view, centre)
+    ranked = sorted(view, key=lambda n: (distance.get(n, len(view)), -view.degree(n), str(n)))
+    kept = view.subgraph(ranked[:max_nodes]).copy()
+    message = (f"Showing {max_nodes} of {total} nodes: {total - max_nodes} left out. Narrow the view "
+               "with a focus document (focus= / --focus), node types (type= / --type), a body (body=) "
+               "or a smaller depth, or raise max_nodes.")
+    return kept, message
+
+
+def _distances(view: nx.DiGraph, centre: str | None) -> dict[str, int]:
+    if centre is None or centre not in view:
+        return {}
+    undirected, distance, queue = view.to_undirected(as_view=True), {centre: 0}, deque([centre])
+    while queue:
+        node = queue.popleft()
+        for nxt in undirected[node]:
+            if nxt not in distance:
+                distance[nxt] = distance[node] + 1
+                queue.append(nxt)
+    return distance
+
+
+# --- details shown in tooltips and the details panel --------------------------------------------------
+
+def attach_details(store, view: nx.DiGraph) -> None:
+    """Titles (with languages), issuers and period on the nodes; quotes and sources on the edges."""
+    nodes = [n for n in view if "://" in n]
+    for node in view:
+        view.nodes[node].update(title_list=[], issuers=[], period=None)
+    for values in _chunks(nodes):
+        for row in rows(store, f"""SELECT ?n ?t (lang(?t) AS ?lang) ?about WHERE {{ VALUES ?n {{ {values} }}
+              {{ ?n vk:title ?t }} UNION {{ ?n vk:subjectMatter ?t BIND("about: " AS ?about) }} }}"""):
+            view.nodes[row["n"]]["title_list"].append({"lang": row.get("lang") or "",
+                                                       "text": row.get("about", "") + row["t"]})
+        issuers: dict[tuple[str, str], dict[str, str]] = {}
+        for row in rows(store, f"""SELECT ?n ?b ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?n {{ {values} }}
+              ?n vk:issuedBy ?b OPTIONAL {{ ?b skos:prefLabel ?l }} }}"""):
+            issuers.setdefault((row["n"], row["b"]), {})[row.get("lang", "")] = row.get("l")
+        for (node, body), names in sorted(issuers.items()):   # English name first, else any
+            view.nodes[node]["issuers"].append(names.get("en") or next(filter(None, names.values()), body))
+        for row in rows(store, f"""SELECT ?n ?label ?sy ?ey WHERE {{ VALUES ?n {{ {values} }}
+              ?n vk:applicablePeriod ?p OPTIONAL {{ ?p vk:periodLabel ?label }}
+              OPTIONAL {{ ?p vk:startYear ?sy }} OPTIONAL {{ ?p vk:endYear ?ey }} }}"""):
+            years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
+            view.nodes[row["n"]]["period"] = row.get("label") or years or None
+        _attach_evidence(store, view, values)
+
+
+def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
+    relations = " ".join(f"vk:{r}" for r in EDGE_RELATIONS)
+    found = rows(store, f"SELECT * WHERE {{ VALUES ?s {{ {subjects} }} VALUES ?p {{ {relations} }} "
+                        f"{EVIDENCE_PATTERN} }} ORDER BY ?source ?start")
+    for row in found:
+        s, o, name = row["s"], row["o"], local_name(row["p"])
+        if not view.has_edge(s, o) or name not in view.edges[s, o]["label"].split(", "):
+            continue
+        item = queries._evidence_from(row)
+        view.edges[s, o].setdefault("evidence", []).append({
+            "relation": name, "quote": item.quote, "start": item.start, "end": item.end,
+            "kind": item.evidence, "how": item.how, "source": item.source,
+            "link": item.source_url or item.source, "file": item.source_file})
+
+
+def _chunks(nodes: list[str]):
+    for i in range(0, len(nodes), VALUES_CHUNK):
+        yield " ".join(iri(n) for n in nodes[i:i + VALUES_CHUNK])
+
+
+# --- the page -----------------------------------------------------------------------------------------
+
+def style_key(data: dict) -> str:
+    return data.get("type") if data.get("type") in DOCUMENT_STYLES else (
+        data.get("kind") if data.get("kind") in NODE_STYLES else "other")
+
+
+def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) -> str:
+    """One standalone HTML page drawing ``graph`` (nodes with ``label``/``type``/``kind``; details
+    from :func:`attach_details` when present)."""
+    net = Network(directed=True, cdn_resources="in_line")   # the model; the page is our own template
+    details = {}
+    for node, data in graph.nodes(data=True):
+        colour, shape, type_label = NODE_STYLES[style_key(data)]
+        label = str(data.get("label") or local_name(str(node)))
+        limit = INSIDE_LABEL_CHARS if shape in INSIDE_LABEL_SHAPES else LABEL_CHARS
+        net.add_node(str(node), label=label if len(label) <= limit else label[:limit - 1] + "…",
+                     shape=shape, color=colour, font={"color": "#fff" if shape == "box" else "#222"})
+        titles = data.get("title_list") or [{"lang": "", "text": t} for t in
+                                            str(data.get("titles") or "").split("\n") if t]
+        details[str(node)] = {"label": label, "type": data.get("type") or type_label, "typeLabel": type_label,
+                              "iri": data.get("iri") or str(node), "titles": titles,
+                              "issuers": data.get("issuers", []), "period": data.get("period")}
+    edges = []
+    for number, (source, target, data) in enumerate(graph.edges(data=True)):
+        net.add_edge(str(source), str(target), id=f"e{number}", label=data.get("label", ""))
+        edges.append({"id": f"e{number}", "from": str(source), "to": str(target),
+                      "label": data.get("label", ""), "evidence": data.get("evidence", [])})
+    net.options = OPTIONS
+    nodes_data, edges_data, _, _, _, options = net.get_network_data()
+    payload = {"nodes": nodes_data, "edges": edges_data, "options": json.loads(options),
+               "details": details, "edgeDetails": edges}
+    return PAGE.substitute(
+        title=html.escape(title), message=html.escape(message or ""),
+        message_hidden="" if message else "hidden", legend=legend_html(NODE_STYLES),
+        vis_css=_inline((VIS_DIR / "vis-network.css").read_text(encoding="utf-8"), "style"),
+        vis_js=_inline((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"), "script"),
+        data=_json_for_html(payload))
+
+
+def _inline(text: str, tag: str) -> str:
+    if f"</{tag}" in text.lower():
+        raise ValueError(f"cannot inline {tag}: it contains </{tag}")
+    return text
+
+
+def _json_for_html(value) -> str:
+    """JSON safe inside <script type="application/json">: no <, > or & left raw."""
+    return (json.dumps(value, ensure_ascii=False).replace("&", "\\u0026")
+            .replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def write_view(store, output_path, *, focus: str | None = None, depth: int = 2,
+               types: list[str] | None = None, max_nodes: int = 500, settings=None) -> Path:
+    """Select, render and write the view to ``output_path``; return the path."""
+    view, message = select_view(store, focus=focus, depth=depth, types=types, max_nodes=max_nodes)
+    heading = f"vankien — lineage of {focus}" if focus else "vankien — document graph"
+    path = Path(output_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(view, title=heading, message=message), encoding="utf-8")
+    return path
+
+
+def local_name(value: str) -> str:
+    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+# --- the page template (string.Template: $name is filled in, $$ is a literal dollar) -------------------
+
+LEGEND_SHAPES = {
+    "diamond": '<polygon points="8,1 15,8 8,15 1,8"/>', "square": '<rect x="2" y="2" width="12" height="12"/>',
+    "triangle": '<polygon points="8,1 15,15 1,15"/>', "triangleDown": '<polygon points="1,1 15,1 8,15"/>',
+    "star": '<polygon points="8,0 10,6 16,6 11,10 13,16 8,12 3,16 5,10 0,6 6,6"/>',
+    "hexagon": '<polygon points="4,1 12,1 16,8 12,15 4,15 0,8"/>', "dot": '<circle cx="8" cy="8" r="6"/>',
+    "box": '<rect x="0" y="3" width="16" height="10" rx="2"/>', "ellipse": '<ellipse cx="8" cy="8" rx="8" ry="5"/>',
+    "circle": '<circle cx="8" cy="8" r="7" stroke="#333"/>',
+    "text": '<text x="1" y="13" font-size="13">A</text>',
+    "database": '<path d="M2,4 v8 a6,3 0 0 0 12,0 v-8 a6,3 0 0 0 -12,0 a6,3 0 0 0 12,0"/>',
+}
+
+
+def legend_html(styles: dict) -> str:
+    """The legend: one entry per node style, its shape drawn in its colour (static markup)."""
+    items = "".join(f'<li data-style="{html.escape(key)}"><svg width="16" height="16" fill="{colour}" '
+                    f'aria-hidden="true">{LEGEND_SHAPES[shape]}</svg> {html.escape(text)}</li>'
+                    for key, (colour, shape, text) in styles.items())
+    return f'<h2>Legend</h2><ul>{items}</ul><p>Edges are labelled with the relation; click a node or edge.</p>'
+
+
+PAGE = Template("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title</title>
+<style>$vis_css</style>
+<style>
+body { font-family: system-ui, sans-serif; margin: 0; color: #222; }
+header { padding: .5rem 1rem; border-bottom: 1px solid #ddd; } h1 { font-size: 1.2rem; margin: 0; }
+#message { background: #fff3cd; border: 1px solid #e0c36c; padding: .4rem .8rem; margin: .5rem 1rem; }
+main { display: flex; height: calc(100vh - 4rem); }
+#network { flex: 1; min-width: 0; border-right: 1px solid #ddd; }
+aside { width: 340px; overflow: auto; padding: 0 .8rem; font-size: .9rem; }
+#legend ul { list-style: none; padding: 0; margin: 0; } #legend li { margin: .15rem 0; }
+#legend svg { vertical-align: middle; } h2 { font-size: 1rem; } h3 { font-size: .9rem; margin: .6rem 0 .2rem; }
+.vk-quote { margin: .2rem 0 .2rem .5rem; padding-left: .5rem; border-left: 3px solid #999; font-style: italic; }
+.vk-tip { max-width: 420px; white-space: normal; } .vk-muted { color: #666; } #details a { word-break: break-all; }
+</style></head>
+<body>
+<header><h1>$title</h1></header>
+<div id="message" role="status" $message_hidden>$message</div>
+<main><div id="network"></div>
+<aside><section id="legend">$legend</section>
+<section id="details" aria-live="polite"><p class="vk-muted">Click a node to see its details and quotes.</p></section>
+</aside></main>
+<script type="application/json" id="vankien-data">$data</script>
+<script>$vis_js</script>
+<script>
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("vankien-data").textContent);
+  var panel = document.getElementById("details");
+  // Every text from the graph goes through textContent: nothing is parsed as HTML.
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  function link(url, text) {
+    if (!/^https?:\\/\\//i.test(url || "")) { return el("span", text); }
+    var a = el("a", text); a.href = url; a.rel = "noopener noreferrer"; a.target = "_blank"; return a;
+  }
+  function label(id) { return data.details[id] ? data.details[id].label : id; }
+  function describeNode(d, box) {
+    d.titles.forEach(function (t) { box.appendChild(el("div", (t.lang ? "[" + t.lang + "] " : "") + t.text)); });
+    if (d.issuers.length) { box.appendChild(el("div", "Issued by: " + d.issuers.join("; "))); }
+    if (d.period) { box.appendChild(el("div", "Period: " + d.period)); }
+    return box;
+  }
+  function nodeTip(d) {
+    var box = el("div", null, "vk-tip");
+    box.appendChild(el("strong", d.label)); box.appendChild(el("div", d.typeLabel, "vk-muted"));
+    return describeNode(d, box);
+  }
+  function evidenceInto(e, box) {
+    if (!e.evidence.length) { box.appendChild(el("p", "No quote recorded for this relation.", "vk-muted")); }
+    e.evidence.forEach(function (ev) {
+      box.appendChild(el("blockquote", "\\u201c" + ev.quote + "\\u201d", "vk-quote"));
+      var note = el("p", ev.relation + " \\u2014 " + ev.kind + (ev.how ? " (" + ev.how + ")" : "") + " \\u2014 ", "vk-muted");
+      note.appendChild(link(ev.link, ev.file || ev.link)); box.appendChild(note);
+    });
+    return box;
+  }
+  function edgeBlock(e) {
+    var box = el("section", null, "vk-edge");
+    box.appendChild(el("h3", label(e.from) + " \\u2014 " + e.label + " \\u2192 " + label(e.to)));
+    return evidenceInto(e, box);
+  }
+  function clear() { while (panel.firstChild) { panel.removeChild(panel.firstChild); } }
+  var edgeById = {};
+  data.edgeDetails.forEach(function (e) { edgeById[e.id] = e; });
+  function showNode(id) {
+    var d = data.details[id]; clear();
+    panel.appendChild(el("h2", d.label)); panel.appendChild(el("p", d.typeLabel + " \\u00b7 " + d.type, "vk-muted"));
+    panel.appendChild(link(d.iri, d.iri)); describeNode(d, panel);
+    data.edgeDetails.filter(function (e) { return e.from === id || e.to === id; })
+      .forEach(function (e) { panel.appendChild(edgeBlock(e)); });
+  }
+  function showEdge(id) { clear(); panel.appendChild(edgeBlock(edgeById[id])); }
+
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    return Object.assign({}, n, { title: nodeTip(data.details[n.id]) });
+  }));
+  var edges = new vis.DataSet(data.edges.map(function (e) {
+    var tip = el("div", null, "vk-tip"); tip.appendChild(el("strong", e.label));
+    return Object.assign({}, e, { title: evidenceInto(edgeById[e.id], tip) });
+  }));
+  var network = new vis.Network(document.getElementById("network"), { nodes: nodes, edges: edges }, data.options);
+  window.vankienNetwork = network;
+  window.vankienShowNode = showNode;
+  function ready() {
+    if (window.vankienReady) { return; }
+    window.vankienNodeCount = nodes.length;
+    window.vankienReadyMs = performance.now();   // since navigation start: first interactive frame
+    window.vankienReady = true;
+  }
+  // Stabilise once, then stop the simulation so large graphs stay responsive.
+  network.once("stabilizationIterationsDone", function () {
+    network.setOptions({ physics: false });
+    network.once("afterDrawing", ready);
+    network.redraw();
+  });
+  if (nodes.length === 0) { ready(); }
+  network.on("click", function (params) {
+    if (params.nodes.length) { showNode(params.nodes[0]); }
+    else if (params.edges.length) { showEdge(params.edges[0]); }
+  });
+})();
+</script>
+</body></html>
+""")

@@ -1,0 +1,53 @@
+"""The README's example queries: each one is in the README verbatim and gives the expected answer."""
+
+from pathlib import Path
+
+import pytest
+
+from vankien.graph import queries
+from vankien.graph.examples import EXAMPLES, example
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+VK = "https://w3id.org/vankien/ontology#"
+
+EXPECTED = {
+    "plan-implements-directive": {("158-KH/TU", "35-CT/TW")},
+    "quote-behind-edge": {("In Umsetzung der Richtlinie Nr. 35-CT/TW", 6138, 6178, VK + "Stated",
+                           "https://w3id.org/vankien/id/source/bdbp-218887-de")},
+    "documents-of-term": {("03-HD/TU", "Term inferred"), ("04-NQ/TU", "Term inferred"),
+                          ("158-KH/TU", "Term inferred")},
+    "unresolved": {("09-ĐA/TU", "https://w3id.org/vankien/id/doc/tu-dien-bien/da/09/unresolved/bdbp-218887-de"),
+                   ("66-KH/TU", "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/66/unresolved/bdbp-218887-de")},
+    "targets": {("targets set", 10), ("targets achieved", 8), ("targets remaining", 2)},
+}
+
+
+def answer(store, name):
+    found = queries.rows(store, example(name).sparql)
+    return {tuple(row.values()) for row in found}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_answers(seed_store, name):
+    assert answer(seed_store, name) == EXPECTED[name]
+
+
+def test_everything_the_board_issued_or_advised(seed_store):
+    found = answer(seed_store, "by-body")
+    assert {("03-HD/TU", "advised"), ("04-NQ/TU", "advised"), ("158-KH/TU", "advised"),
+            ("Kaderplanung", "advised")} <= found
+    assert {role for _, role in found} == {"advised"}       # the source never says the board issued one
+    assert len(found) == 8
+
+
+def test_figures_2024_are_the_rotation_figures_until_1_may_2024(seed_store):
+    found = answer(seed_store, "figures-2024")
+    assert {value for _, value, _ in found} == {414, 346, 294, 120, 66, 2}
+    assert {period for _, _, period in found} == {"vom Beginn der Amtszeit bis zum 1. Mai 2024"}
+
+
+def test_readme_shows_every_example_verbatim():
+    assert len(EXAMPLES) >= 6
+    for item in EXAMPLES:
+        body = item.sparql.split("\n\n", 1)[-1].strip() if "\n\n" in item.sparql else item.sparql
+        assert body.strip() in README, f"README lacks example {item.name}"
