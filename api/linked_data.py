@@ -45,7 +45,8 @@ CBD = """CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 
 def resource_triples(store, resource: str) -> list[ox.Triple]:
     """The concise bounded description of ``resource`` (empty when the graph does not know it)."""
-    found = store.query(queries.PREFIXES + CBD.format(r=queries.iri(resource)))
+    found = store.query(queries.PREFIXES + CBD.format(r=queries.iri(resource)),
+                        union_default_graph=True)
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 

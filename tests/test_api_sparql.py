@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 
 from vankien.api.app import Runtime, create_app
 from vankien.api.pages import EXAMPLE_QUERIES
+from vankien.graph.examples import EXAMPLES
 from vankien.graph.executor import QueryExecutor
 from vankien.graph.settings import Settings
 from vankien.graph.store import MemoryStore
@@ -227,7 +228,7 @@ def test_over_long_queries_are_413(client):
 
 
 def test_example_queries_run(client):
-    assert len(EXAMPLE_QUERIES) == 6
+    assert [title for title, _ in EXAMPLE_QUERIES] == [example.title for example in EXAMPLES]
     for title, query in EXAMPLE_QUERIES:
         response = client.post("/sparql", data={"query": query})
         assert response.status_code == 200, f"{title}: {response.text}"

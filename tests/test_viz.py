@@ -106,7 +106,7 @@ def client(synthetic):
 def test_api_draws_a_focus_view(client):
     response = client.get("/graph", params={"focus": "902-KH/TU", "depth": 1})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert {n["id"] for n in page_data(response.text)["nodes"]} == {D901, D902, D903, BTV}
+    assert {n["id"] for n in page_data(response.text)["nodes"]} == {D901, D902, D903, BTV, POLITBURO}
 
 
 @pytest.mark.parametrize("params, status, fragment", [

@@ -1,0 +1,133 @@
+"""The graph view in a real browser (Debian chromium via Playwright), with the network cut off.
+
+Skipped when /usr/bin/chromium is missing, unless VANKIEN_REQUIRE_BROWSER=1 (then it fails).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "fixtures" / "viz"))
+from serving import live_server  # noqa: E402
+from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app, synthetic_iri  # noqa: E402
+
+from vankien.graph import queries, viz  # noqa: E402
+from vankien.graph.netx import to_networkx  # noqa: E402
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = HERE / "artifacts"
+READY_TIMEOUT_MS = 60_000
+DOC_35 = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
+DOC_904 = synthetic_iri("doc/tu-dien-bien/nq/904/unresolved/synthetic-viz")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    return build_graph(tmp_path_factory.mktemp("real"), real=True)
+
+
+class OfflinePage:
+    """A page whose every request outside ``allowed_prefix`` is aborted and counted."""
+
+    def __init__(self, browser, allowed_prefix: str):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.aborted, self.dialogs, self.errors = [], [], []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed_prefix)
+                        else (self.aborted.append(route.request.url), route.abort()))
+
+    def open(self, url: str):
+        self.page.goto(url)
+        self.page.wait_for_function("window.vankienReady === true", timeout=READY_TIMEOUT_MS)
+        return self.page
+
+    def node_point(self, node: str) -> dict:
+        """Where ``node`` is drawn, in page coordinates."""
+        point = self.page.evaluate("""id => {
+            const network = window.vankienNetwork;
+            return network.canvasToDOM(network.getPositions([id])[id]); }""", node)
+        box = self.page.locator("#network canvas").bounding_box()
+        return {"x": box["x"] + point["x"], "y": box["y"] + point["y"]}
+
+    def click_node(self, node: str) -> None:
+        point = self.node_point(node)
+        self.page.mouse.click(point["x"], point["y"])
+
+
+def test_served_graph_works_offline_and_shows_quotes_on_click(browser, real):
+    settings, store = real
+    app = make_app(settings, store)
+    try:
+        with live_server(app) as base_url:
+            offline = OfflinePage(browser, base_url + "/")
+            page = offline.open(f"{base_url}/graph")
+            assert page.evaluate("window.vankienNodeCount") == to_networkx(store).number_of_nodes()
+            assert page.locator("#legend li").count() == len(viz.NODE_STYLES)
+            assert page.locator("#legend").is_visible()
+            offline.click_node(DOC_35)
+            details = page.locator("#details")
+            details.get_by_text("35-CT/TW", exact=True).first.wait_for()
+            text = details.inner_text()
+            quotes = {item["quote"] for item in queries.provenance(store, predicate=
+                      "https://w3id.org/vankien/ontology#implements", obj=DOC_35)}
+            assert quotes and all(quote in text for quote in quotes)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "graph.png"))
+            assert (ARTIFACTS / "graph.png").stat().st_size > 10_000
+            assert offline.aborted == [] and offline.errors == []
+            page.close()
+    finally:
+        app.state.runtime.executor.close()
+
+
+def test_standalone_file_works_with_every_request_blocked(browser, real, tmp_path):
+    settings, store = real
+    path = viz.write_view(store, tmp_path / "lineage.html", focus="35-CT/TW", settings=settings)
+    offline = OfflinePage(browser, path.as_uri())          # only the file itself
+    page = offline.open(path.as_uri())
+    assert page.evaluate("window.vankienNodeCount") == len(viz.select_view(store, focus="35-CT/TW")[0])
+    offline.click_node(DOC_35)
+    page.locator("#details blockquote").first.wait_for()
+    assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in page.locator("#details").inner_text()
+    assert offline.aborted == [] and offline.errors == []
+    page.close()
+
+
+def test_crafted_titles_run_no_script(browser, tmp_path):
+    _, store = build_graph(tmp_path / "data")
+    path = viz.write_view(store, tmp_path / "xss.html")
+    offline = OfflinePage(browser, path.as_uri())
+    page = offline.open(path.as_uri())
+    point = offline.node_point(DOC_904)
+    page.mouse.move(point["x"], point["y"])              # the tooltip …
+    page.locator("div.vis-tooltip").wait_for(state="visible")
+    assert "<img src=x onerror" in page.locator("div.vis-tooltip").inner_text()
+    offline.click_node(DOC_904)                          # … and the details panel show it as text
+    page.locator("#details blockquote").first.wait_for()
+    assert "<img src=x onerror" in page.locator("#details").inner_text()
+    assert page.locator("#details img, #details script, div.vis-tooltip img").count() == 0
+    page.wait_for_timeout(300)                           # give a broken image's onerror time to fire
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert offline.dialogs == [] and offline.errors == [] and offline.aborted == []
+    page.close()
