@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import sys
+import time
 from pathlib import Path
 
 from . import queries
@@ -183,6 +184,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_load(args) -> int:
+    """Bulk build: stream a large N-Quads file into the store, replacing its content atomically."""
+    from .progress import progress_bar
+    from .store import check_nquads_file, open_store
+    path = Path(args.file)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    settings = _settings(args)
+    started = time.perf_counter()
+    with progress_bar(total=None, unit="quad", desc="check") as bar:
+        quads = check_nquads_file(path, progress=bar.update_to)
+    store = open_store(settings)
+    try:
+        with progress_bar(total=quads, unit="quad", desc="load") as bar:
+            store.replace_with(path, progress=bar.update_to)
+    finally:
+        store.close()
+    print(f"loaded {quads} quads from {path} into the {settings.store} store in "
+          f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def cmd_viz(args) -> int:
     from .viz import write_view
     settings = _settings(args)
@@ -261,6 +284,8 @@ def make_parser() -> argparse.ArgumentParser:
     e = add("export", cmd_export, "export the graph")
     e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
     e.add_argument("-o", "--output")
+    ld = add("load", cmd_load, "bulk-load a large N-Quads file into the store (replaces its content)")
+    ld.add_argument("file")
     z = add("viz", cmd_viz, "write the interactive graph view as one offline HTML file")
     z.add_argument("--focus")
     z.add_argument("--depth", type=int, default=2)
@@ -296,7 +321,8 @@ def _is_user_error(exc: Exception) -> bool:
     from .claims import SeedError
     from .identifiers import IdentifierError
     from .sparql_guard import QueryRefused
-    known = (SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
+    from .store import StoreError
+    known = (StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
              queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
     return isinstance(exc, known)
 

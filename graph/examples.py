@@ -61,6 +61,14 @@ SELECT ?number ?status WHERE {
 SELECT ?number ?doc WHERE {
   ?doc vk:termStatus vk:TermUnknown ; vk:numberStatus vk:Numbered ; skos:notation ?number .
 } ORDER BY ?number"""),
+    Example("lineage-graph", "The lineage of 35-CT/TW as a graph (CONSTRUCT: open it in the graph view)",
+            PREFIXES + """
+CONSTRUCT { ?doc vk:implements ?directive ; skos:notation ?number ; a ?type . }
+WHERE {
+  ?directive skos:notation "35-CT/TW" .
+  ?doc vk:implements+ ?directive ; skos:notation ?number ; a ?type .
+  ?type skos:inScheme vk:DocumentTypeScheme .
+}"""),
     Example("targets", "The congress targets: how many are met?", PREFIXES + """
 SELECT ?measure ?value WHERE {
   ?obs vk:concerns ?goal ; vk:value ?value ; vk:measure/skos:prefLabel ?measure .

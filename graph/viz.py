@@ -47,11 +47,13 @@ INSIDE_LABEL_CHARS = 24     # shapes that grow around their label (box, ellipse,
 INSIDE_LABEL_SHAPES = {"box", "ellipse", "circle", "database"}
 VALUES_CHUNK = 400          # IRIs per VALUES block in the detail queries
 PHYSICS = {
-    "solver": "barnesHut",
-    "barnesHut": {"gravitationalConstant": -6000, "springLength": 150, "avoidOverlap": 0.2},
+    "solver": "forceAtlas2Based",
+    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
     # stabilise before the first frame, then the page switches physics off (see PAGE)
-    "stabilization": {"enabled": True, "iterations": 400, "updateInterval": 50, "fit": True},
+    "stabilization": {"enabled": True, "iterations": 1000, "updateInterval": 1000, "fit": True},
 }
+STABILISATION_WORK = 100_000   # iterations × nodes: big graphs get fewer iterations (≥ 100)
+IMPROVED_LAYOUT_NODES = 150    # vis' Kamada-Kawai seeding costs seconds on bigger graphs
 OPTIONS = {
     "physics": PHYSICS,
     "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.6}}, "smooth": False,
@@ -223,7 +225,10 @@ def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) ->
         net.add_edge(str(source), str(target), id=f"e{number}", label=data.get("label", ""))
         edges.append({"id": f"e{number}", "from": str(source), "to": str(target),
                       "label": data.get("label", ""), "evidence": data.get("evidence", [])})
-    net.options = OPTIONS
+    size = max(graph.number_of_nodes(), 1)
+    stabilization = {**PHYSICS["stabilization"], "iterations": max(100, min(1000, STABILISATION_WORK // size))}
+    net.options = {**OPTIONS, "physics": {**PHYSICS, "stabilization": stabilization},
+                   "layout": {"improvedLayout": size <= IMPROVED_LAYOUT_NODES}}
     nodes_data, edges_data, _, _, _, options = net.get_network_data()
     payload = {"nodes": nodes_data, "edges": edges_data, "options": json.loads(options),
                "details": details, "edgeDetails": edges}
@@ -249,7 +254,8 @@ def _json_for_html(value) -> str:
 
 def write_view(store, output_path, *, focus: str | None = None, depth: int = 2,
                types: list[str] | None = None, max_nodes: int = 500, settings=None) -> Path:
-    """Select, render and write the view to ``output_path``; return the path."""
+    """Select, render and write the view to ``output_path``; return the path. (``settings`` is
+    accepted for the CLI's call; the view needs nothing from it.)"""
     view, message = select_view(store, focus=focus, depth=depth, types=types, max_nodes=max_nodes)
     heading = f"vankien — lineage of {focus}" if focus else "vankien — document graph"
     path = Path(output_path)
@@ -299,7 +305,7 @@ aside { width: 340px; overflow: auto; padding: 0 .8rem; font-size: .9rem; }
 #legend ul { list-style: none; padding: 0; margin: 0; } #legend li { margin: .15rem 0; }
 #legend svg { vertical-align: middle; } h2 { font-size: 1rem; } h3 { font-size: .9rem; margin: .6rem 0 .2rem; }
 .vk-quote { margin: .2rem 0 .2rem .5rem; padding-left: .5rem; border-left: 3px solid #999; font-style: italic; }
-.vk-tip { max-width: 420px; white-space: normal; } .vk-muted { color: #666; } #details a { word-break: break-all; }
+div.vis-tooltip { font-family: system-ui, sans-serif; } .vk-tip { max-width: 420px; white-space: normal; } .vk-muted { color: #666; } #details a { word-break: break-all; }
 </style></head>
 <body>
 <header><h1>$title</h1></header>

@@ -46,6 +46,19 @@ def test_figures_2024_are_the_rotation_figures_until_1_may_2024(seed_store):
     assert {period for _, _, period in found} == {"vom Beginn der Amtszeit bis zum 1. Mai 2024"}
 
 
+def test_lineage_graph_construct(seed_store):
+    triples = {(t.subject.value, t.predicate.value, t.object.value)
+               for t in seed_store.query(example("lineage-graph").sparql)}
+    doc = "https://w3id.org/vankien/id/doc/"
+    expected = set()
+    for path, number, type_ in (("tu-dien-bien/kh/158/k14", "158-KH/TU", "Plan"),
+                                ("tu-dien-bien/hd/03/k14", "03-HD/TU", "Guidance")):
+        expected |= {(doc + path, VK + "implements", doc + "tw/ct/35/k13"),
+                     (doc + path, "http://www.w3.org/2004/02/skos/core#notation", number),
+                     (doc + path, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", VK + type_)}
+    assert triples == expected
+
+
 def test_readme_shows_every_example_verbatim():
     assert len(EXAMPLES) >= 6
     for item in EXAMPLES:

@@ -1,0 +1,130 @@
+"""Linked data on the real graph: every minted URI dereferences; the ontology as page and RDF."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS
+
+from vankien.api.app import create_app
+from vankien.api.linked_data import _term
+from vankien.graph import queries
+from vankien.ontology import VK, load_ontology
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+DOC_35 = "doc/tw/ct/35/k13"
+
+
+@pytest.fixture(scope="module")
+def app_client(built):
+    settings, _ = built
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def minted_subjects(client) -> list[str]:
+    base = client.app.state.runtime.settings.base_iri
+    found = queries.rows(client.app.state.runtime.store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {queries.literal(base)})) }}""")
+    return sorted(row["s"] for row in found)
+
+
+def test_every_minted_uri_dereferences_as_html_and_turtle(app_client):
+    base = app_client.app.state.runtime.settings.base_iri
+    subjects = minted_subjects(app_client)
+    assert len(subjects) > 100
+    by_document: dict[str, list[str]] = {}   # hash URIs (quote#text) live in their document
+    for subject in subjects:
+        by_document.setdefault(subject.split("#")[0], []).append(subject)
+    for document, described in by_document.items():
+        path = "/id/" + document[len(base):]
+        page = app_client.get(path, headers={"Accept": BROWSER})
+        assert page.status_code == 200, (path, page.text[:300])
+        assert page.headers["content-type"].startswith("text/html")
+        assert html.escape(document) in page.text
+        turtle = app_client.get(path, headers={"Accept": "text/turtle"})
+        assert turtle.headers["content-type"].startswith("text/turtle"), path
+        graph = rdflib.Graph().parse(data=turtle.text, format="turtle")
+        assert {rdflib.URIRef(s) for s in described} <= set(graph.subjects()), path
+
+
+def test_description_holds_claims_and_quotes(app_client):
+    answer = app_client.get(f"/id/{DOC_35}", headers={"Accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=answer.text, format="nt")
+    doc = rdflib.URIRef("https://w3id.org/vankien/id/" + DOC_35)
+    assert (doc, RDF.type, rdflib.URIRef(VK + "Directive")) in graph
+    claims = set(graph.subjects(RDF.subject, doc))
+    assert claims and all(graph.value(c, rdflib.URIRef(VK + "quotation")) for c in claims)
+    assert rdflib.Literal("Richtlinie Nr. 35-CT/TW des Politbüros zu den Parteitagen auf allen Ebenen "
+                          "im Vorfeld des 14. Nationalen Parteitags") in set(graph.objects())
+
+
+def test_page_shows_quotes_and_local_links(app_client):
+    page = app_client.get("/id/doc/tu-dien-bien/kh/158/k14", headers={"Accept": BROWSER}).text
+    assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in page
+    assert f"href='/id/{DOC_35}'" in page and "href='/ontology#implements'" in page
+    assert "href='/id/source/bdbp-218887-de'" in page
+
+
+def test_literals_are_escaped():
+    rendered = _term(ox.Literal("<script>alert(1)</script>", language="de"), "https://x/")
+    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+
+
+@pytest.mark.parametrize("path", ["/id/nothing/here", "/id/", "/id/doc/tw/ct/35/k99"])
+def test_unknown_uris_are_404_json(app_client, path):
+    answer = app_client.get(path, headers={"Accept": BROWSER})
+    assert answer.status_code == 404 and "error" in answer.json()
+
+
+@pytest.mark.parametrize("headers, params, media", [
+    ({"Accept": "*/*"}, {}, "text/turtle"), ({}, {}, "text/turtle"),
+    ({"Accept": "application/ld+json;q=0.5, text/turtle;q=0.4"}, {}, "application/ld+json"),
+    ({"Accept": BROWSER}, {"format": "nt"}, "application/n-triples"),
+    ({"Accept": "text/turtle"}, {"format": "html"}, "text/html")])
+def test_content_negotiation(app_client, headers, params, media):
+    answer = app_client.get(f"/id/{DOC_35}", headers=headers, params=params)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
+
+
+def test_unacceptable_and_unknown_formats(app_client):
+    assert app_client.get(f"/id/{DOC_35}", headers={"Accept": "image/png"}).status_code == 406
+    answer = app_client.get(f"/id/{DOC_35}", params={"format": "docx"})
+    assert answer.status_code == 400 and answer.json()["error"].startswith("format:")
+
+
+# --- /ontology --------------------------------------------------------------------------------------
+
+def section(page: str, name: str) -> str:
+    found = re.search(rf"<section id='{re.escape(name)}'>(.*?)</section>", page, re.S)
+    assert found, f"no section for vk:{name}"
+    return found.group(1)
+
+
+def test_ontology_page_lists_every_class_with_three_labels(app_client):
+    page = app_client.get("/ontology", headers={"Accept": BROWSER}).text
+    ontology = load_ontology()
+    classes = [c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(VK)]
+    assert len(classes) > 20
+    for cls in classes:
+        text = section(page, cls[len(VK):])
+        for lang in ("vi", "en", "de"):
+            labels = [str(l) for l in ontology.objects(cls, RDFS.label) if l.language == lang]
+            assert labels, f"{cls} has no rdfs:label@{lang}"
+            assert all(html.escape(label) in text for label in labels), (cls, lang)
+    assert "href='/ontology#PartyDocument'" in section(page, "Directive")   # subClassOf alignment
+
+
+def test_ontology_rdf_is_the_ontology(app_client):
+    expected = load_ontology()
+    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/rdf+xml", "xml")):
+        answer = app_client.get("/ontology", headers={"Accept": accept})
+        assert answer.headers["content-type"].startswith(accept)
+        assert isomorphic(rdflib.Graph().parse(data=answer.content, format=fmt), expected), accept
