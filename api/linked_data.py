@@ -11,9 +11,9 @@ import html
 from functools import lru_cache
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from vankien.graph import queries
 from vankien.graph.namespaces import PREFIXES
