@@ -55,12 +55,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Close only the runtime this lifespan opened: one handed in (tests) belongs to its owner.
+        owned = None
         if getattr(app.state, "runtime", None) is None:
-            app.state.runtime = open_runtime(settings)
-            app.state.owns_runtime = True
+            owned = app.state.runtime = open_runtime(settings)
         yield
-        if getattr(app.state, "owns_runtime", False):
-            app.state.runtime.close()
+        if owned is not None:
+            owned.close()
+            if app.state.runtime is owned:
+                app.state.runtime = None
 
     app = FastAPI(
         title="vankien API",

@@ -211,6 +211,8 @@ class QueryExecutor:
         """An idle worker; one that died while idle is replaced on the way."""
         deadline = time.monotonic() + timeout
         while True:
+            if self._closed:
+                raise QueryFailed("the query executor is closed (the server is shutting down)")
             try:
                 worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:

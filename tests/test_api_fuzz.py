@@ -18,6 +18,14 @@ from vankien.graph.settings import Settings
 
 EXAMPLES_PER_OPERATION = 25
 
+
+@schemathesis.serializer("application/sparql-query")
+def sparql_query_body(ctx, value):
+    """A SPARQL query body is text: send whatever was generated as UTF-8 (bytes as they are)."""
+    if isinstance(value, bytes):
+        return value
+    return (value if isinstance(value, str) else repr(value)).encode("utf-8", "surrogatepass")
+
 app = create_app(Settings.from_env())
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 

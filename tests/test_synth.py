@@ -1,5 +1,6 @@
 """The synthetic corpus: deterministic, parseable, synthetic-only, claim-backed, deep enough."""
 
+import hashlib
 import io
 import re
 from collections import Counter, defaultdict
@@ -7,7 +8,7 @@ from collections import Counter, defaultdict
 import pyoxigraph as ox
 import pytest
 
-from vankien.graph import synth
+from vankien.graph import shacl_sparql, synth
 from vankien.graph.synth import SYNTH_BASE, VK
 
 N_DOCS, SEED = 1500, 3
@@ -182,6 +183,32 @@ def test_quote_selectors_point_into_one_consistent_text_per_source(corpus):
             assert text[end:end + synth.CONTEXT_CHARS] == suffix
 
 
+def test_written_texts_match_their_hash_and_quotes(tmp_path):
+    buffer = io.BytesIO()
+    stats = synth.generate(120, 9, buffer, texts_dir=tmp_path)
+    store = ox.Store()
+    store.load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
+    sources = select(store, "SELECT ?file ?sha { ?s a vk:Source ; vk:textFile ?file ; vk:sha256 ?sha }")
+    assert len(sources) == stats.sources == len(list(tmp_path.iterdir()))
+    texts = {}
+    for file, sha in sources:
+        data = (tmp_path / file.value).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == sha.value
+        texts[file.value] = data.decode("utf-8")
+    quotes = select(store, """SELECT ?file ?exact ?start ?end { ?src vk:textFile ?file .
+        ?q oa:hasSource ?src ; oa:hasSelector ?t, ?p . ?t oa:exact ?exact .
+        ?p oa:start ?start ; oa:end ?end }""")
+    assert quotes
+    for file, exact, start, end in quotes:
+        assert texts[file.value][int(start.value):int(end.value)] == exact.value
+
+
+def test_corpus_conforms_to_the_vankien_shapes(corpus):
+    _, _, store = corpus
+    report = shacl_sparql.validate_store(store)
+    assert report.conforms, report.text()
+
+
 def test_implements_chains_are_deep_and_stats_name_the_deepest(corpus):
     _, stats, store = corpus
     assert 3 <= stats.max_chain_depth <= synth.MAX_DEPTH
@@ -219,10 +246,12 @@ def test_progress_is_reported_every_interval(monkeypatch):
     assert calls == [(100, 350), (200, 350), (300, 350)]
 
 
-@pytest.mark.parametrize("n_docs, seed", [(0, 1), (-5, 1), (10, "1")])
-def test_bad_arguments_name_the_parameter(n_docs, seed):
-    with pytest.raises(ValueError, match="n_docs|seed"):
-        synth.generate(n_docs, seed, io.BytesIO())
+@pytest.mark.parametrize("arguments, parameter", [
+    ({"n_docs": 0}, "n_docs"), ({"n_docs": -5}, "n_docs"), ({"seed": "1"}, "seed"),
+    ({"texts_dir": "/nonexistent/folder"}, "texts_dir")])
+def test_bad_arguments_name_the_parameter(arguments, parameter):
+    with pytest.raises(ValueError, match=parameter):
+        synth.generate(**{"n_docs": 10, "seed": 1, "out": io.BytesIO(), **arguments})
 
 
 def test_main_writes_the_file(tmp_path, capsys):
