@@ -170,6 +170,8 @@ class _SourceBuilder:
                 self.graph.add((iri, QB.dataSet, self.minter.dataset(self.source_id)))
             elif entity.kind == "period":
                 self._derive_period(iri)
+            elif entity.kind == "term":
+                self._derive_term_labels(iri, int(entity.spec["term"]), str(entity.spec["jurisdiction"]))
 
     def _derive_document(self, entity: Entity, iri: URIRef, asserted: dict) -> None:
         g, ref = self.graph, entity.reference
@@ -219,6 +221,15 @@ class _SourceBuilder:
         for cls in self.graph.objects(iri, RDF.type):
             texts += [str(label) for label in self.ontology.objects(cls, RDFS.label)]
         self.graph.add((iri, VK.searchKey, Literal(" | ".join(fold(text) for text in texts))))
+
+    def _derive_term_labels(self, iri: URIRef, ordinal: int, jurisdiction: str) -> None:
+        """Display labels made from the term's identity (khóa = a committee's term)."""
+        where = "" if jurisdiction == "tw" else f" ({jurisdiction})"
+        central = jurisdiction == "tw"
+        for lang, word in (("vi", "Khóa"), ("en", "Term"), ("de", "Amtszeit")):
+            text = f"{word} {ordinal}{where}" if lang != "en" else \
+                f"{'Central Committee' if central else 'Committee'} term {ordinal}{where}"
+            self.graph.add((iri, RDFS.label, Literal(text, lang=lang)))
 
     def _derive_period(self, iri: URIRef) -> None:
         """vk:startYear / vk:endYear / vk:endDate as OWL-Time instants, for outside tools."""

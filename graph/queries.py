@@ -182,6 +182,7 @@ def level_concept(name: str) -> str:
     raise ValueError(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
 
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese
 
 
@@ -191,7 +192,10 @@ def _best_labels(found: list[dict], node_key: str) -> dict[tuple, str]:
     for row in found:
         if "label" not in row:
             continue
-        rank = LABEL_PREFERENCE.index(row.get("lang", "")) if row.get("lang", "") in LABEL_PREFERENCE else 9
+        lang = row.get("lang", "")
+        rank = LABEL_PREFERENCE.index(lang) if lang in LABEL_PREFERENCE else 9
+        if row["p"] == RDF_TYPE and not lang:
+            rank = 8          # a class is better named by its label than by its code (vk:Plan, not KH)
         key = (row["p"], row[node_key])
         if key not in best or rank < best[key][0]:
             best[key] = (rank, row["label"])

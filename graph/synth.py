@@ -245,6 +245,7 @@ class _Generator:
         self.rng = random.Random(seed)
         self.seed, self.n_docs, self.out, self.progress = seed, n_docs, out, progress
         self.texts_dir = texts_dir
+        # Small corpora use fewer provinces so that each still has deep implements chains.
         n_provinces = min(PROVINCES, max(2, n_docs // 1500))
         self.central, self.provinces = _build_geography(self.rng, n_provinces)
         self.stats = SynthStats()
