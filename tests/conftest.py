@@ -99,3 +99,12 @@ def seed_store(built):
     store = open_graph(built[0], build_if_missing=False)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def api_client(built):
+    """An in-process client of the app serving the real graph (one runtime for the session)."""
+    from fastapi.testclient import TestClient
+    from vankien.api.app import create_app
+    with TestClient(create_app(built[0])) as client:
+        yield client

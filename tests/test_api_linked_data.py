@@ -8,11 +8,9 @@ import re
 import pyoxigraph as ox
 import pytest
 import rdflib
-from fastapi.testclient import TestClient
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from vankien.api.app import create_app
 from vankien.api.linked_data import _term
 from vankien.graph import queries
 from vankien.ontology import VK, load_ontology
@@ -22,10 +20,8 @@ DOC_35 = "doc/tw/ct/35/k13"
 
 
 @pytest.fixture(scope="module")
-def app_client(built):
-    settings, _ = built
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def app_client(api_client):
+    return api_client
 
 
 def minted_subjects(client) -> list[str]:

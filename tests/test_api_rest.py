@@ -32,10 +32,8 @@ IMPLEMENTS_START = 6138
 
 
 @pytest.fixture(scope="module")
-def client(built):
-    settings, _ = built
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def client(api_client):
+    return api_client
 
 
 def iris(response) -> set[str]:
