@@ -49,14 +49,14 @@ def cmd_build(args) -> int:
 def cmd_validate(args) -> int:
     from rdflib import Dataset
     from .pipeline import artifact_path
-    from .validate import validate
+    from .validate import validate_dataset
     settings = _settings(args)
     path = Path(args.file) if args.file else artifact_path(settings)
     if not path.exists():
         raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
     data.parse(path, format=_rdf_format(path))
-    report = validate(data)
+    report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
 
@@ -269,6 +269,8 @@ def make_parser() -> argparse.ArgumentParser:
     add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
+    v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
+                   help="sparql: shapes compiled to SPARQL on pyoxigraph (fast); pyshacl: the reference")
     q = add("query", cmd_query, "run a SPARQL query")
     q.add_argument("sparql", nargs="?")
     q.add_argument("-f", "--file")

@@ -21,7 +21,7 @@ from .build import BuildError, build_dataset
 from .claims import load_seed_dir, source_text, verify_quotes
 from .settings import Settings
 from .store import open_store
-from .validate import validate
+from .validate import validate_dataset
 
 ARTIFACT = "vankien.nq"
 MANIFEST = "build.json"
@@ -55,7 +55,7 @@ def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     if problems:
         raise BuildError("quotes do not match their sources:\n" + "\n".join(f"  {p}" for p in problems))
     dataset = build_dataset(seeds, settings.base_iri, load_ontology())
-    report = validate(dataset)
+    report = validate_dataset(dataset)
     if not report.conforms:
         raise BuildError("the built graph violates the shapes; nothing was replaced:\n" + report.text())
     result = BuildResult(artifact=artifact_path(settings), quads=len(dataset), claims=sum(

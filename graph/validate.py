@@ -122,3 +122,23 @@ def _short(node: Node) -> str:
         if text.startswith(namespace):
             return prefix + text[len(namespace):]
     return text
+
+
+ENGINES = ("sparql", "pyshacl")
+
+
+def validate_dataset(data: Graph | Dataset, engine: str = "sparql") -> ValidationReport:
+    """Validate with the chosen engine: ``sparql`` (the shapes compiled to SPARQL and run on an
+    embedded pyoxigraph store: fast, and tested to report what pySHACL reports) or ``pyshacl``
+    (the reference implementation; slow on SHACL-SPARQL constraints)."""
+    if engine == "pyshacl":
+        return validate(data)
+    if engine != "sparql":
+        raise ValueError(f"unknown validation engine '{engine}'; use one of {', '.join(ENGINES)}")
+    import pyoxigraph as ox
+    from .shacl_sparql import validate_store
+    store = ox.Store()
+    store.load(data.serialize(format="nquads" if isinstance(data, Dataset) else "nt", encoding="utf-8"),
+               format=ox.RdfFormat.N_QUADS if isinstance(data, Dataset) else ox.RdfFormat.N_TRIPLES)
+    return validate_store(store)
+

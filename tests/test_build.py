@@ -98,3 +98,25 @@ def test_real_seeds_build_and_conform(built):
     settings, result = built
     assert result.claims > 300 and result.sources == ["bdbp-218887-de"]
     assert artifact_path(settings).stat().st_size > 100_000
+
+
+def test_fast_validator_reports_what_pyshacl_reports_on_the_seed_graph(built):
+    """The build validates with the shapes compiled to SPARQL; pySHACL is the reference."""
+    from rdflib import Dataset
+    from vankien.graph.validate import validate_dataset
+    settings, _ = built
+    dataset = Dataset()
+    dataset.parse(artifact_path(settings), format="nquads")
+    assert validate_dataset(dataset, "sparql").conforms and validate_dataset(dataset, "pyshacl").conforms
+    # Break it in three ways: a relation loses its claim, a quote its text, an observation its unit.
+    graph = dataset.graph(URIRef(ID + "graph/bdbp-218887-de"))
+    claim = next(c for c in graph.subjects(RDF.predicate, VK.implements))
+    graph.remove((claim, RDF.type, None))
+    selector = next(graph.subjects(RDF.type, OA.TextQuoteSelector))
+    graph.remove((selector, OA.exact, None))
+    observation = next(graph.subjects(RDF.type, VK.Observation))
+    graph.remove((observation, VK.unit, None))
+    fast, reference = validate_dataset(dataset, "sparql"), validate_dataset(dataset, "pyshacl")
+    assert not fast.conforms and fast.keys() == reference.keys()
+    assert {shape.split("#")[-1] for _, shape, _ in fast.keys()} >= {
+        "RelationEvidenceShape", "ObservationShape"}
