@@ -12,6 +12,8 @@ sh:lessThan, sh:or; SHACL-SPARQL constraints (sh:sparql … sh:select with $this
 
 SPARQL constraints must bind ``$this`` with a triple pattern of their own (true of the vankien
 shapes): here they run for all nodes at once, joined with the target nodes, not once per node.
+In Oxigraph 0.5, NOT EXISTS over several triple patterns and a top-level UNION joined with the
+targets are slow (quadratic); the shapes use OPTIONAL + !BOUND and separate constraints instead.
 """
 
 from __future__ import annotations
@@ -113,7 +115,8 @@ class _Compiler:
         for predicate in self.shapes.objects(shape, SH.targetObjectsOf):
             branches.append(f"?targetSubject {_sparql_term(predicate)} ?this .")
         union = " UNION ".join(f"{{ {branch} }}" for branch in branches)
-        return f"{{ SELECT DISTINCT ?this WHERE {{ {FOCUS_PLACEHOLDER} {union} }} }}"
+        # the focus-node restriction goes first in the outer query: Oxigraph then starts from it
+        return f"{FOCUS_PLACEHOLDER} {{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
     def compile(self) -> list[CompiledCheck]:
         checks = []

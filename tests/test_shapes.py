@@ -199,3 +199,23 @@ def test_unsupported_shape_is_a_clear_error():
         """, format="turtle")
     with pytest.raises(ShapeCompileError, match="sh:uniqueLang"):
         compile_shapes(shapes)
+
+
+def test_ontology_subclasses_count_for_class_checks():
+    # a body class known only from the ontology: without it vk:partOf fails, with it the body conforms
+    data = load_dataset("body-valid.ttl")
+    committee = syn("body/syn/tinh-uy")
+    data.graph(syn("graph/syn-body")).remove((committee, RDF.type, VK.PartyCommittee))
+    data.graph(syn("graph/syn-body")).add((committee, RDF.type, syn("class/ProvincialCommittee")))
+    ontology = Graph()
+    ontology.add((syn("class/ProvincialCommittee"), URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+                  VK.PartyCommittee))
+    expected = {(syn("body/syn/ban-thuong-vu-tinh-uy"), VKSH.BodyShape, VK.partOf)}
+    assert validate(data).keys() == expected
+    assert validate(data, ontology_graph=ontology).conforms
+    store = ox.Store()
+    store.load(data.serialize(format="nquads").encode(), format=ox.RdfFormat.N_QUADS)
+    assert validate_store(store).keys() == expected
+    store.load(ontology.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode("https://w3id.org/vankien/ontology"))
+    assert validate_store(store).conforms
