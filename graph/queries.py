@@ -260,7 +260,7 @@ EVIDENCE_PATTERN = """
 """
 
 
-def _evidence_from(row: dict) -> Evidence:
+def evidence_from(row: dict) -> Evidence:
     return Evidence(quote=row["exact"], start=row["start"], end=row["end"], source=row["source"],
                     source_file=row.get("file"), source_url=row.get("url0") or row.get("url1"),
                     language=row.get("lang"), evidence=row["kind"].rsplit("#", 1)[-1],
@@ -275,7 +275,7 @@ def _evidence_rows(store, resource: str) -> list[dict]:
     for row in found:
         key = (row["s"], row["p"], row["o"])
         grouped.setdefault(key, {"subject": key[0], "predicate": key[1], "object": key[2], "items": []})
-        grouped[key]["items"].append(_evidence_from(row))
+        grouped[key]["items"].append(evidence_from(row))
     return list(grouped.values())
 
 
@@ -287,7 +287,7 @@ def provenance(store, subject: str | None = None, predicate: str | None = None,
     pattern = evidence_pattern(*(iri(value) if value else f"?{var}" for var, value in given.items()))
     found = rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?source ?start")
     return [{"subject": r.get("s", subject), "predicate": r.get("p", predicate), "object": r.get("o", obj),
-             **asdict(_evidence_from(r))} for r in found]
+             **asdict(evidence_from(r))} for r in found]
 
 
 # --- lineage ------------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str]
     for row in rows(store, f"""SELECT DISTINCT ?s ?o ?claim ?source ?kind ?exact ?start ?end ?how ?file
         ?lang ?url0 ?url1 WHERE {{ VALUES (?s ?o) {{ {values} }}
         {evidence_pattern("?s", "vk:implements", "?o")} }} ORDER BY ?s ?o ?source ?start ?claim"""):
-        edges[(row["s"], row["o"])].append(_evidence_from(row))
+        edges[(row["s"], row["o"])].append(evidence_from(row))
     return edges
 
 
