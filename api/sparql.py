@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 
@@ -234,6 +234,11 @@ def service_description(request: Request, runtime: Runtime, format: str | None) 
         return RedirectResponse("/query", status_code=303)
     graph = describe_service(str(request.url.replace(query="")), named_graphs_of(runtime),
                              runtime.settings)
+    if chosen in ("trig", "nquads"):     # dataset formats: the description is the default graph
+        dataset = Dataset()
+        for triple in graph:
+            dataset.add(triple)
+        graph = dataset
     return Response(graph.serialize(format=RDFLIB_NAMES[chosen], encoding="utf-8"),
                     media_type=GRAPH_TYPES[chosen][0], headers={"Vary": "Accept"})
 

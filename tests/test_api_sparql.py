@@ -219,6 +219,19 @@ def test_service_description(client):
     assert browser.status_code == 303 and browser.headers["location"] == "/query"
 
 
+@pytest.mark.parametrize("fmt, parse_as", [("nquads", "nquads"), ("trig", "trig"), ("jsonld", "json-ld"),
+                                           ("ntriples", "nt"), ("rdfxml", "xml")])
+def test_service_description_in_every_graph_format(client, fmt, parse_as):
+    # regression: the description in N-Quads was a 500 (a plain graph cannot be written as quads)
+    response = client.get("/sparql", params={"format": fmt})
+    assert response.status_code == 200, response.text
+    parsed = Dataset() if parse_as in ("nquads", "trig", "json-ld") else Graph()
+    parsed.parse(data=response.text, format=parse_as)
+    endpoints = {q[2] for q in parsed.quads((None, SD.endpoint, None, None))} if isinstance(parsed, Dataset) \
+        else set(parsed.objects(None, SD.endpoint))
+    assert endpoints == {URIRef("http://testserver/sparql")}
+
+
 def test_over_long_queries_are_413(client):
     huge_body = client.post("/sparql", content=b"query=" + b"x" * 300_000,
                             headers={"Content-Type": "application/x-www-form-urlencoded"})
