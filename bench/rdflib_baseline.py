@@ -40,15 +40,18 @@ def to_oxigraph(term):
 
 
 class Solution:
-    """One row: ``solution["name"]`` → pyoxigraph term, or None when unbound."""
+    """One row: ``solution["name"]`` → pyoxigraph term or None; iterates terms in variable order."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_names", "_terms")
 
-    def __init__(self, values: dict[str, object]):
-        self._values = values
+    def __init__(self, names: dict[str, int], terms: tuple):
+        self._names, self._terms = names, terms
 
     def __getitem__(self, name: str):
-        return self._values.get(name)
+        return self._terms[self._names[name]]
+
+    def __iter__(self):
+        return iter(self._terms)
 
 
 class Solutions:
@@ -77,12 +80,9 @@ class RdflibStore:
         if result.type != "SELECT":
             raise ValueError(f"the rdflib baseline answers SELECT only, not {result.type}")
         names = [str(variable) for variable in result.vars]
-        solutions = [Solution({name: to_oxigraph(row[index]) for index, name in enumerate(names)})
-                     for row in result]
+        positions = {name: index for index, name in enumerate(names)}
+        solutions = [Solution(positions, tuple(to_oxigraph(term) for term in row)) for row in result]
         return Solutions(names, solutions)
-
-    def __len__(self) -> int:
-        return len(self.dataset)
 
     def close(self) -> None:
         pass

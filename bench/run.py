@@ -12,37 +12,32 @@ fresh child processes (``--child``); every rdflib measurement is cut after a tim
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import multiprocessing
-import os
-import platform
-import random
 import resource
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
-import rdflib
 
 from vankien.graph import queries, synth
 from vankien.graph.settings import Settings
 from vankien.graph.store import DiskStore, MemoryStore, RemoteStore
 from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH
 
+from rdflib_baseline import RdflibStore, load_dataset  # bench/ is sys.path[0] when run as a script
+from api_load import CLIENT_THREADS, bench_api, free_port, percentiles, wait_for
+from report import markdown
+
 BENCH = Path(__file__).resolve().parent
 LOOKUP_SPARQL = 'PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?d WHERE {{ ?d eli:id_local "{}" }}'
 QUERY_BUDGET_S = 10.0      # time one vankien figure may take (after its minimum runs)
 RDFLIB_BUDGET_S = 20.0     # time one rdflib figure may take (after its first run)
-CLIENT_THREADS = 4
-MB = 1024 * 1024
 
 
 def log(message: str) -> None:
@@ -69,7 +64,7 @@ def make_corpus(size: int, seed: int, out_dir: Path) -> tuple[Path, dict, float]
 
 def extra_source(seed: int) -> tuple[bytes, str]:
     """ONE more synthetic source (another seed; its document IRIs renamed so none collides)."""
-    buffer = __import__("io").BytesIO()
+    buffer = io.BytesIO()
     synth.generate(synth.DOCS_PER_SOURCE, seed, buffer)
     data = buffer.getvalue().replace(b"/synthetic/id/doc/", b"/synthetic/id/doc/extra-")
     return data, f"{synth.SYNTH_BASE}graph/synthetic-s{seed}-00000"
@@ -77,24 +72,18 @@ def extra_source(seed: int) -> tuple[bytes, str]:
 
 # --- timing helpers -----------------------------------------------------------------------------------
 
-def timed_runs(function, min_runs: int, max_runs: int, budget_s: float) -> list[float]:
-    """Seconds per call: at least min_runs (unless one call alone exceeds the budget), at most
-    max_runs, and no new call once the budget is spent."""
+def timed_runs(function, min_runs: int, max_runs: int, budget_s: float, limit_s: float = 1e9) -> list[float]:
+    """Seconds per call: at least min_runs, at most max_runs, no new call once budget_s is spent,
+    and none that would likely end after limit_s (so a cut means: one call took that long)."""
     times, started = [], time.perf_counter()
     while len(times) < max_runs:
         spent = time.perf_counter() - started
-        if times and spent > budget_s and (len(times) >= min_runs or spent > 2 * budget_s):
+        if times and (spent > budget_s and len(times) >= min_runs or spent + max(times) > limit_s):
             break
         begin = time.perf_counter()
         function()
         times.append(time.perf_counter() - begin)
     return times
-
-
-def percentiles(times: list[float]) -> dict:
-    ordered = sorted(times)
-    pick = lambda share: ordered[min(len(ordered) - 1, int(share * len(ordered)))]  # noqa: E731
-    return {"p50": statistics.median(ordered), "p99": pick(0.99), "runs": len(ordered)}
 
 
 def peak_mb() -> float:
@@ -166,8 +155,6 @@ def child_shacl(corpus: str, extra_seed: int) -> dict:
 
 def child_rdflib(corpus: str, stats: dict, cap_s: float, shacl_cap_s: float, skip: list[str]) -> dict:
     """rdflib: parse (time, peak memory), then each figure in a forked child cut after cap_s."""
-    sys.path.insert(0, str(BENCH))
-    from rdflib_baseline import RdflibStore, load_dataset
     started = time.perf_counter()
     dataset = load_dataset(corpus)
     build = {"seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
@@ -177,7 +164,7 @@ def child_rdflib(corpus: str, stats: dict, cap_s: float, shacl_cap_s: float, ski
     def measure(name, function, cap=cap_s):
         if name in skip:
             return {"skipped": True}
-        return in_fork(lambda: percentiles(timed_runs(function, 5, 200, RDFLIB_BUDGET_S)), cap)
+        return in_fork(lambda: percentiles(timed_runs(function, 5, 200, RDFLIB_BUDGET_S, 0.9 * cap)), cap)
 
     result = {"build": build, **bench_queries(store, stats, 5, 200, RDFLIB_BUDGET_S, measure)}
 
@@ -196,11 +183,13 @@ def in_fork(function, cap_s: float) -> dict:
     """function() in a forked process (shares the parsed data); {"timeout": cap_s} if cut."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+
     def target():
         try:
             sender.send(function())
         except Exception as error:  # reported in the table instead of a figure
             sender.send({"error": f"{type(error).__name__}: {error}"})
+
     process = context.Process(target=target, daemon=True)
     process.start()
     answered = receiver.poll(cap_s)
@@ -232,77 +221,6 @@ def run_child(name: str, *args, timeout: float = 3600) -> dict:
     except subprocess.CalledProcessError as error:
         raise SystemExit(f"bench child {name} failed with exit code {error.returncode}") from None
     return json.loads(done.stdout.decode().strip().splitlines()[-1])
-
-
-# --- API under load -----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, params: dict | None = None, timeout_s: float = 1800) -> httpx.Response:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            response = httpx.get(url, params=params, timeout=60)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"the API did not answer {url} within {timeout_s} s")
-
-
-def load_test(base: str, paths: list, seconds: float) -> dict:
-    """CLIENT_THREADS keep-alive clients, each sending requests one after another for `seconds`."""
-    latencies, errors, lock = [], [0], threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        rng, mine, failed = random.Random(index), [], 0
-        with httpx.Client(base_url=base, timeout=30) as http:
-            while time.monotonic() < deadline:
-                path, params = rng.choice(paths)
-                begin = time.perf_counter()
-                try:
-                    failed += http.get(path, params=params).status_code != 200
-                except httpx.HTTPError:
-                    failed += 1
-                mine.append(time.perf_counter() - begin)
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENT_THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    return {**percentiles(latencies), "rps": len(latencies) / elapsed, "errors": errors[0]}
-
-
-def bench_api(corpus: Path, stats: dict, seconds: float) -> dict:
-    port = free_port()
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", "api_server",
-               json.dumps([str(corpus.parent), port])]
-    server = subprocess.Popen(command)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        lookup = {"query": LOOKUP_SPARQL.format(stats["sample_notation"])}
-        wait_for(f"{base}/sparql", lookup)  # the app and its query workers have loaded the data
-        sample = "SELECT ?d WHERE { ?d <http://data.europa.eu/eli/ontology#id_local> ?n } LIMIT 5000"
-        documents = [b["d"]["value"] for b in
-                     wait_for(f"{base}/sparql", {"query": sample}).json()["results"]["bindings"]]
-        lineage = [(f"/documents/{d}/implemented-by", None) for d in documents]
-        return {"lineage": load_test(base, lineage, seconds),
-                "sparql": load_test(base, [("/sparql", lookup)], seconds)}
-    finally:
-        server.kill()
-        server.wait()
 
 
 # --- remote parity ------------------------------------------------------------------------------------
@@ -339,16 +257,9 @@ def bench_remote(corpus: Path, stats: dict) -> str:
     server = subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        remote = RemoteStore(Settings(store="remote", remote_query_url=f"http://127.0.0.1:{port}/query"))
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                remote.query("ASK {}")
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    return "not run (oxigraph server did not start)"
-                time.sleep(0.2)
+        query_url = f"http://127.0.0.1:{port}/query"
+        wait_for(query_url, {"query": "ASK {}"}, timeout_s=30)
+        remote = RemoteStore(Settings(store="remote", remote_query_url=query_url))
         remote.replace_with(corpus)
         memory = MemoryStore()
         memory.replace_with(corpus)
@@ -358,127 +269,6 @@ def bench_remote(corpus: Path, stats: dict) -> str:
         server.kill()
         server.wait()
         shutil.rmtree(location, ignore_errors=True)
-
-
-# --- the table ----------------------------------------------------------------------------------------
-
-def seconds_text(value: float) -> str:
-    return f"{value * 1000:.2f} ms" if value < 1 else f"{value:.1f} s"
-
-
-def cell(figure) -> str:
-    """A figure as table text: p50 (p99, runs), a time limit hit, or a plain value."""
-    if figure is None:
-        return "not run"
-    if isinstance(figure, str):
-        return figure
-    if "error" in figure:
-        return f"error: {figure['error'][:80]}"
-    if "timeout" in figure:
-        where = f", cut at {figure['cut_at']:,} docs" if "cut_at" in figure else ""
-        return f"> {figure['timeout']:.0f} s{where}"
-    if "p99" in figure and figure.get("runs", 1) > 1:
-        return f"{seconds_text(figure['p50'])} (p99 {seconds_text(figure['p99'])}, n={figure['runs']})"
-    return seconds_text(figure["p50"])
-
-
-def ratio(vankien, baseline) -> str:
-    if not isinstance(vankien, dict) or not isinstance(baseline, dict) or "p50" not in vankien:
-        return ""
-    if "timeout" in baseline:
-        return f"> {baseline['timeout'] / vankien['p50']:,.0f}×"
-    return f"{baseline['p50'] / vankien['p50']:,.0f}×" if "p50" in baseline else ""
-
-
-def speed_row(metric, vankien, baseline, limit_s=None, min_ratio=None):
-    """(metric, vankien, rdflib, ratio, target, met?) for a time; targets optional."""
-    targets, met = [], []
-    if limit_s is not None:
-        targets.append(f"≤ {seconds_text(limit_s)}")
-        met.append(isinstance(vankien, dict) and vankien.get("p50", 1e9) <= limit_s)
-    if min_ratio is not None:
-        targets.append(f"≥ {min_ratio}× rdflib")
-        if isinstance(baseline, dict) and "p50" in vankien:
-            bound = baseline.get("p50", baseline.get("timeout", 0))
-            met.append(bound / vankien["p50"] >= min_ratio)
-    return (metric, cell(vankien), cell(baseline), ratio(vankien, baseline), ", ".join(targets) or "—",
-            ("yes" if all(met) else "**no**") if met else "—")
-
-
-def value_row(metric, text, target="—", met=None, baseline="", ratio_text=""):
-    return (metric, text, baseline, ratio_text, target, "—" if met is None else "yes" if met else "**no**")
-
-
-def as_time(seconds: float) -> dict:
-    return {"p50": seconds, "runs": 1}
-
-
-def table_rows(fig: dict) -> list[tuple]:
-    v, r, shacl, api = fig["vankien"], fig.get("rdflib") or {}, fig["shacl"], fig.get("api")
-    build, r_build = v["build"], r.get("build")
-    rows = [
-        value_row("corpus", f"{fig['documents']:,} docs, {build['quads']:,} quads "
-                  f"(generated in {fig['generate_s']:.1f} s)"),
-        speed_row("build: memory store bulk load / rdflib parse", as_time(build["seconds"]),
-                  as_time(r_build["seconds"]) if r_build else None, 10.0),
-        value_row("build: peak memory (RSS)", f"{build['peak_mb']:,.0f} MB", "≤ 1,536 MB",
-                  build["peak_mb"] <= 1536, f"{r_build['peak_mb']:,.0f} MB" if r_build else "not run",
-                  f"{r_build['peak_mb'] / build['peak_mb']:.1f}×" if r_build else ""),
-        value_row("build: disk store bulk load", f"{seconds_text(fig['disk']['seconds'])}, "
-                  f"peak {fig['disk']['peak_mb']:,.0f} MB"),
-        speed_row("reopen disk store + one lookup", as_time(fig["reopen"]["seconds"]), None, 1.0),
-        speed_row("lookup by number: raw SPARQL", v["lookup_sparql"], r.get("lookup_sparql"), 0.0005, 100),
-        speed_row("lookup by number: find_documents_by_number", v["lookup_function"],
-                  r.get("lookup_function"), 0.0005, 100),
-        speed_row("lineage, typical document", v["lineage_typical"], r.get("lineage_typical")),
-        speed_row("lineage, worst case (deepest chain)", v["lineage_worst"], r.get("lineage_worst"),
-                  0.010, 20),
-        speed_row("3-hop provenance of one claimed edge", v["provenance"], r.get("provenance"), 0.020),
-        speed_row(f"SHACL full ({shacl['full_violations']} violations) / pySHACL",
-                  as_time(shacl["full_s"]), r.get("shacl_full"), 30.0),
-        speed_row(f"SHACL incremental, one new source ({shacl['focus_nodes']} focus nodes)",
-                  as_time(shacl["incremental_s"]), None, 2.0),
-    ]
-    for name, label in (("lineage", "API lineage (/documents/{iri}/implemented-by)"),
-                        ("sparql", "API /sparql lookup by number")):
-        if api is None:
-            continue
-        load = api[name]
-        rows.append(value_row(f"{label}: throughput", f"{load['rps']:,.0f} req/s",
-                              "≥ 150 req/s" if name == "lineage" else "—",
-                              load["rps"] >= 150 if name == "lineage" else None))
-        rows.append(value_row(f"{label}: latency p50 / p99", f"{seconds_text(load['p50'])} / "
-                              f"{seconds_text(load['p99'])}", "p99 ≤ 50 ms", load["p99"] <= 0.050))
-        rows.append(value_row(f"{label}: errors", f"{load['errors']} of {load['runs']:,}", "0",
-                              load["errors"] == 0))
-    if fig.get("remote"):
-        rows.append(value_row("remote Oxigraph: identical answers to the competency queries",
-                              fig["remote"], "yes", fig["remote"] == "yes"))
-    return rows
-
-
-def machine() -> str:
-    memory_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
-    return (f"{os.cpu_count()} CPUs (nproc), {memory_kb / 1024 / 1024:.1f} GB RAM, "
-            f"Python {platform.python_version()}, pyoxigraph {ox.__version__}, rdflib {rdflib.__version__}, "
-            f"{platform.platform()}")
-
-
-def markdown(results: dict, command: str, args) -> str:
-    lines = ["# vankien scale benchmark", "",
-             "Written by `bench/run.py` (see bench/README.md for what each figure means). All corpora "
-             "are SYNTHETIC (`vankien.graph.synth`). Targets are those of the issue, stated for 100k "
-             "documents; they are checked at every size.", "",
-             f"- command: `{command}`", f"- machine: {machine()}",
-             f"- date: {time.strftime('%Y-%m-%d %H:%M')}; rdflib figures cut after "
-             f"{args.rdflib_timeout:.0f} s (pySHACL {args.shacl_timeout:.0f} s); API: {CLIENT_THREADS} "
-             f"keep-alive client threads for {args.api_seconds:.0f} s per route on 127.0.0.1", ""]
-    for size, fig in results.items():
-        lines += [f"## {size:,} documents", "", "| metric | vankien | rdflib | ratio | target | met? |",
-                  "|---|---|---|---|---|---|"]
-        lines += ["| " + " | ".join(row) + " |" for row in table_rows(fig)]
-        lines.append("")
-    return "\n".join(lines)
 
 
 # --- main ---------------------------------------------------------------------------------------------
@@ -508,7 +298,7 @@ def bench_size(size: int, args, cut: dict) -> dict:
                 fig["rdflib"][name] = {"timeout": limit, "cut_at": cut[name]}
     if args.api_seconds > 0:
         log("API under load")
-        fig["api"] = bench_api(corpus, stats, args.api_seconds)
+        fig["api"] = bench_api(corpus, LOOKUP_SPARQL.format(stats["sample_notation"]), args.api_seconds)
         log(f"API: {fig['api']}")
     if not args.skip_remote and size == min(args.sizes):
         fig["remote"] = bench_remote(corpus, stats)
@@ -543,7 +333,9 @@ def main(argv=None) -> int:
     results, cut = {}, {}
     for size in args.sizes:
         results[size] = bench_size(size, args, cut)
-        text = markdown(results, command, args)
+        text = markdown(results, command, f"rdflib figures cut after {args.rdflib_timeout:.0f} s "
+                        f"(pySHACL {args.shacl_timeout:.0f} s); API: {CLIENT_THREADS} keep-alive client "
+                        f"threads for {args.api_seconds:.0f} s per route on 127.0.0.1")
         args.results.write_text(text + "\n")  # after every size: a long run leaves partial results
     print(text)
     log(f"wrote {args.results}")
