@@ -185,20 +185,39 @@ def cmd_export(args) -> int:
 
 
 def cmd_load(args) -> int:
-    """Bulk build: stream a large N-Quads file into the store, replacing its content atomically."""
+    """Bulk build: stream a large N-Quads file into the store, replacing its content atomically.
+
+    The memory store lives in the serving process and is filled from ``data_dir/vankien.nq``: for it
+    the checked file becomes that artifact. Disk and remote stores are filled directly."""
+    import shutil
+    from .pipeline import MANIFEST, artifact_path
     from .progress import progress_bar
     from .store import check_nquads_file, open_store
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
     settings = _settings(args)
+    if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
+        raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
+                         "(e.g. a synthetic corpus) into another folder with --data-dir, so the two "
+                         "never mix")
     started = time.perf_counter()
-    with progress_bar(total=None, unit="quad", desc="check") as bar:
-        quads = check_nquads_file(path, progress=bar.update_to)
+    show = sys.stderr.isatty()       # the streamed load that reports progress is slower than the native one
+    if settings.store == "memory":
+        with progress_bar(total=None, unit="quad", desc="check") as bar:
+            quads = check_nquads_file(path, progress=bar.update_to if show else None)
+        target = artifact_path(settings)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target.with_name(target.name + ".tmp"))
+        target.with_name(target.name + ".tmp").replace(target)
+        print(f"checked {quads} quads; {target} now holds them: 'vankien serve' (memory store) serves "
+              f"them (took {time.perf_counter() - started:.1f} s)")
+        return 0
     store = open_store(settings)
     try:
-        with progress_bar(total=quads, unit="quad", desc="load") as bar:
-            store.replace_with(path, progress=bar.update_to)
+        with progress_bar(total=None, unit="quad", desc="load") as bar:
+            store.replace_with(path, progress=bar.update_to if show else None)
+        quads = len(store)
     finally:
         store.close()
     print(f"loaded {quads} quads from {path} into the {settings.store} store in "

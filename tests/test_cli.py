@@ -91,3 +91,26 @@ def test_export_property_graph_formats(built_env, tmp_path, fmt):
     plan = "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/158/k14"
     assert graph.has_edge(plan, "https://w3id.org/vankien/id/doc/tw/ct/35/k13")
     assert graph.nodes[plan]["kind"] == "document"
+
+
+def test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input(tmp_path, built_env):
+    corpus = tmp_path / "synthetic.nq"
+    run(built_env, "synth", "--docs", "300", "--seed", "2", "-o", str(corpus))
+    data = tmp_path / "bench-data"
+    env = {**built_env, "VANKIEN_DATA_DIR": str(data)}
+    assert "loaded" in run(env, "load", str(corpus), "--store", "disk").stdout
+    count = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    before = json.loads(run(env, "query", count, "--store", "disk", "--format", "json").stdout)
+    assert before[0]["n"] > 10_000
+    bad = tmp_path / "bad.nq"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    done = run(env, "load", str(bad), "--store", "disk", expect=2)
+    assert "bad.nq" in done.stderr and "line 1" in done.stderr
+    assert json.loads(run(env, "query", count, "--store", "disk", "--format", "json").stdout) == before
+
+
+def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
+    corpus = tmp_path / "synthetic.nq"
+    run(built_env, "synth", "--docs", "100", "--seed", "2", "-o", str(corpus))
+    done = run(built_env, "load", str(corpus), expect=2)   # VANKIEN_DATA_DIR holds the seeds build
+    assert "holds the graph built from the seeds" in done.stderr
