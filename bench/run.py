@@ -253,14 +253,6 @@ def competency_answers(store, stats: dict) -> dict:
     }
 
 
-def normalised(value):
-    """JSON-ready data with every list sorted: engines may return rows in another order."""
-    if isinstance(value, dict):
-        return {key: normalised(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((normalised(item) for item in value), key=lambda x: json.dumps(x, sort_keys=True))
-    return value
-
 
 def bench_remote(corpus: Path, stats: dict) -> str:
     binary = Path(sys.executable).parent / "oxigraph"
@@ -277,7 +269,8 @@ def bench_remote(corpus: Path, stats: dict) -> str:
         remote.replace_with(corpus)
         memory = MemoryStore()
         memory.replace_with(corpus)
-        same = normalised(competency_answers(memory, stats)) == normalised(competency_answers(remote, stats))
+        same = (queries.comparable(competency_answers(memory, stats))
+                == queries.comparable(competency_answers(remote, stats)))
         return "yes" if same else "NO"
     finally:
         server.kill()

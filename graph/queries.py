@@ -5,6 +5,7 @@ pyoxigraph terms) and returns plain Python data, ready for JSON.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
@@ -57,6 +58,16 @@ def rows(store, sparql: str) -> list[dict]:
     # zip over the solution: looking terms up by name (solution[name]) costs twice as much
     return [{name: python_value(term) for name, term in zip(names, solution) if term is not None}
             for solution in solutions]
+
+
+def comparable(answer):
+    """A query answer with every list sorted, so answers from different engines or stores (which
+    may return rows in another order) compare equal when they hold the same data."""
+    if isinstance(answer, dict):
+        return {key: comparable(item) for key, item in answer.items()}
+    if isinstance(answer, list):
+        return sorted((comparable(item) for item in answer), key=lambda x: json.dumps(x, sort_keys=True))
+    return answer
 
 
 def iri(value: str) -> str:

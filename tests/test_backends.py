@@ -5,7 +5,6 @@ SYNTHETIC corpus; and the API on the remote store answers like the API on the me
 
 from __future__ import annotations
 
-import json
 
 import pyoxigraph as ox
 import pytest
@@ -47,14 +46,6 @@ NON_EMPTY = {"documents", "documents_by_type", "find_documents_by_number", "prov
              "provenance_of_predicate", "bodies", "observations", "sources", "unresolved", "implementations"}
 
 
-def normalised(value):
-    """JSON data with every list sorted: backends may return rows in another order."""
-    if isinstance(value, dict):
-        return {key: normalised(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((normalised(item) for item in value), key=lambda x: json.dumps(x, sort_keys=True))
-    return value
-
 
 def synthetic_corpus(folder) -> tuple:
     """A SYNTHETIC corpus of 300 documents plus the ontology graph (the queries use its subclasses)."""
@@ -88,7 +79,7 @@ def answers(request, built, oxigraph_server, tmp_path_factory):
     for backend, store in stores.items():
         store.replace_with(path)  # the remote server is shared by the session: replace all it holds
         try:
-            found[backend] = {name: normalised(ask(store, sample)) for name, ask in COMPETENCY_QUERIES.items()}
+            found[backend] = {name: queries.comparable(ask(store, sample)) for name, ask in COMPETENCY_QUERIES.items()}
         finally:
             store.close()
     return found
