@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from vankien.graph import queries
-from vankien.graph.identifiers import IdentifierError
+from vankien.graph.identifiers import IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES
 
 from .app import Runtime, runtime_of
@@ -37,6 +37,11 @@ OFFSET = Query(0, ge=0, le=1_000_000, description="Skip this many results (for p
 YEAR = Query(None, ge=1900, le=2100, description="Keep what applies to this calendar year.",
              openapi_examples=_examples(y2024=("2024", 2024)))
 TEXT_LIMIT = 300
+TERM = Query(None, ge=1, le=100, description="Ordinal of the issuing committee's term.",
+             openapi_examples=_examples(k14=("14th term", 14)))
+PLACE = Query(None, max_length=TEXT_LIMIT, description="IRI or CURIE of the place whose committee "
+              "issued the document (with `term`, picks one among documents sharing a number).",
+              openapi_examples=_examples(dien_bien=("Điện Biên", "https://w3id.org/vankien/id/place/dien-bien")))
 
 
 @contextmanager
@@ -66,13 +71,16 @@ def to_iri(value: str, parameter: str) -> str:
     return value
 
 
-def to_resource(runtime: Runtime, value: str, parameter: str) -> str:
-    """An IRI from an IRI, a CURIE or a document number (resolved in the graph)."""
+def to_resource(runtime: Runtime, value: str, parameter: str, *, place: str | None = None,
+                term: int | None = None) -> str:
+    """An IRI from an IRI, a CURIE or a document number (resolved in the graph, narrowed by the
+    issuer's place and term when given)."""
     looks_like_iri = "://" in value or value.split(":", 1)[0] in (*PREFIXES, "urn")
     if looks_like_iri:
         return to_iri(value, parameter)
+    place = to_iri(place, "place") if place else None
     with answering(parameter):
-        return queries.resolve_document(runtime.store, value)
+        return queries.resolve_document(runtime.store, value, place=place, term=term)
 
 
 def wants_rdf(request: Request) -> bool:
@@ -98,8 +106,10 @@ def list_documents(
         level: str | None = Query(None, max_length=40, description="Level of the issuer: central, "
                                   "provincial, district, commune or grassroots.",
                                   openapi_examples=_examples(province=("Provincial", "provincial"))),
-        term: int | None = Query(None, ge=1, le=100, description="Ordinal of the committee term.",
-                                 openapi_examples=_examples(k14=("14th term", 14))),
+        term: int | None = TERM, place: str | None = PLACE,
+        number: str | None = Query(None, max_length=TEXT_LIMIT, description="A document number in "
+                                   "any spelling: every document carrying it.",
+                                   openapi_examples=_examples(ascii=("Without diacritics", "09-DA/TU"))),
         year: int | None = YEAR,
         q: str | None = Query(None, max_length=TEXT_LIMIT, description="Text to find in numbers, "
                               "titles, subjects and type names; diacritics and case are ignored.",
@@ -107,21 +117,24 @@ def list_documents(
                                                          de=("German", "Richtlinie"))),
         limit: int = LIMIT, offset: int = OFFSET):
     if id is not None:
-        return get_document(request, id, runtime)
+        return get_document(request, id, term, place, runtime)
     issuer = to_iri(issuer, "issuer") if issuer else None
-    with answering("type" if type else "level"):
-        if type:
-            queries.document_class(type)
-        if level:
-            queries.level_concept(level)
+    place = to_iri(place, "place") if place else None
+    for parameter, value, check in (("type", type, queries.document_class),
+                                    ("level", level, queries.level_concept),
+                                    ("number", number, parse_reference)):
+        if value:
+            with answering(parameter):
+                check(value)
     with answering():
         found = queries.documents(runtime.store, type=type, issuer=issuer, level=level, term=term,
-                                  year=year, text=q, limit=limit, offset=offset)
+                                  year=year, text=q, number=number, place=place, limit=limit,
+                                  offset=offset)
     return {"count": len(found), "limit": limit, "offset": offset, "documents": found}
 
 
-def _lineage(runtime: Runtime, id: str, direction: str) -> dict:
-    document = to_resource(runtime, id, "id")
+def _lineage(runtime: Runtime, id: str, direction: str, term: int | None, place: str | None) -> dict:
+    document = to_resource(runtime, id, "id", place=place, term=term)
     with answering("id"):
         found = queries.lineage(runtime.store, document)
     return {"document": document, "notation": found["notation"], direction: found[direction]}
@@ -134,25 +147,28 @@ ID_PATH = Path(description="A document number in any spelling (`09-DA/TU`, `09-�
 @router.get("/documents/{id:path}/implements", summary="What a document implements (transitively)",
             description="Every document this one implements, directly or through others, each with "
                         "its shortest path and the quote behind every hop.")
-def implements(id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
-    return _lineage(runtime, id, "implements")
+def implements(id: str = ID_PATH, term: int | None = TERM, place: str | None = PLACE,
+               runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, id, "implements", term, place)
 
 
 @router.get("/documents/{id:path}/implemented-by", summary="What implements a document (transitively)",
             description="Every document that implements this one, directly or through others, each "
                         "with its shortest path and the quote behind every hop.")
-def implemented_by(id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
-    return _lineage(runtime, id, "implemented_by")
+def implemented_by(id: str = ID_PATH, term: int | None = TERM, place: str | None = PLACE,
+                   runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, id, "implemented_by", term, place)
 
 
 @router.get("/documents/{id:path}", summary="One document",
             description="The document a number (any spelling) or URI names: summary, every statement "
                         "and the evidence behind it. RDF by `Accept`. An ambiguous number (numbers "
-                        "restart each term) answers 300 with the candidates.",
+                        "restart each term) answers 300 with the candidates; `term` and `place` pick one.",
             responses={300: {"description": "Several documents carry this number"},
                        400: {"description": "Malformed number"}, 404: {"description": "Unknown"}})
-def get_document(request: Request, id: str = ID_PATH, runtime: Runtime = Depends(runtime_of)):
-    document = to_resource(runtime, id, "id")
+def get_document(request: Request, id: str = ID_PATH, term: int | None = TERM,
+                 place: str | None = PLACE, runtime: Runtime = Depends(runtime_of)):
+    document = to_resource(runtime, id, "id", place=place, term=term)
     if wants_rdf(request):
         return rdf_response(request, resource_triples(runtime.store, document))
     with answering("id"):

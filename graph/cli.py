@@ -114,9 +114,15 @@ def _print_table(names: list[str], table: list[list]) -> None:
     print(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
 
 
+def _narrowing_arguments(command) -> None:
+    """Numbers restart with each term: --term and --place pick one document among namesakes."""
+    command.add_argument("--term", type=int, help="ordinal of the issuing committee's term (e.g. 14)")
+    command.add_argument("--place", help="IRI of the place whose committee issued the document")
+
+
 def cmd_show(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id)
+    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
     detail = queries.describe(store, doc)
     if args.json:
         print(json.dumps(detail, ensure_ascii=False, indent=2))
@@ -134,7 +140,7 @@ def cmd_show(args) -> int:
 
 def cmd_lineage(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id)
+    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
     result = queries.lineage(store, doc, max_depth=args.depth)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -296,9 +302,11 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     s = add("show", cmd_show, "show a document (any spelling of its number, or its URI)")
     s.add_argument("id")
+    _narrowing_arguments(s)
     s.add_argument("--json", action="store_true")
     ln = add("lineage", cmd_lineage, "what a document implements and what implements it, with quotes")
     ln.add_argument("id")
+    _narrowing_arguments(ln)
     ln.add_argument("--depth", type=int, default=20)
     ln.add_argument("--json", action="store_true")
     add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")

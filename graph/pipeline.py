@@ -89,7 +89,7 @@ def build(settings: Settings) -> BuildResult:
     if settings.store != "memory":
         store = open_store(settings)
         try:
-            store.replace_with(result.artifact)
+            store.replace_with(result.artifact, checked=True)  # serialised by rdflib just now
         finally:
             store.close()
     return result
@@ -105,7 +105,7 @@ def open_graph(settings: Settings, *, build_if_missing: bool = True):
                 raise FileNotFoundError(f"{artifact} not found: run 'vankien build' first")
             build(settings)
         store = open_store(settings)
-        store.load(artifact, "nquads")
+        store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it
         return store
     store = open_store(settings)
     if len(store) == 0 and build_if_missing:

@@ -105,12 +105,17 @@ class Store(ABC):
         ]
 
     @abstractmethod
-    def replace_with(self, nquads_path: str | Path, *, progress: ProgressCallback | None = None) -> None:
-        """Replace ALL content with an N-Quads file; on any failure the old content stays."""
+    def replace_with(self, nquads_path: str | Path, *, progress: ProgressCallback | None = None,
+                     checked: bool = False) -> None:
+        """Replace ALL content with an N-Quads file; on any failure the old content stays.
+
+        ``checked=True`` says the file was written by vankien or already parsed strictly (see
+        ``CHECKED``): it is not validated again."""
 
     @abstractmethod
-    def load(self, source: str | Path | bytes, format: str | ox.RdfFormat = "nquads") -> None:
-        """Add data (a file path or bytes) to what is there."""
+    def load(self, source: str | Path | bytes, format: str | ox.RdfFormat = "nquads", *,
+             checked: bool = False) -> None:
+        """Add data (a file path or bytes) to what is there (``checked``: as in ``replace_with``)."""
 
     @abstractmethod
     def named_graphs(self) -> list[str]:
@@ -134,22 +139,29 @@ class Store(ABC):
         self.close()
 
 
+# A checked file is parsed leniently: pyoxigraph then skips validating IRIs and language tags
+# (the syntax is still parsed), ~30 % faster on a national corpus. Only files that vankien wrote
+# itself (the validated build artifact) or parsed strictly before (``vankien load``) are checked.
+CHECKED = "written by vankien or parsed strictly before"
+
+
 def check_nquads_file(path: str | Path, progress: ProgressCallback | None = None) -> int:
     """Parse an N-Quads file without storing it; return the quad count or raise StoreError."""
     count = 0
-    for count, _quad in enumerate(_read_quads(path, progress), start=1):
+    for count, _quad in enumerate(_read_quads(path, progress, lenient=False), start=1):
         pass
     return count
 
 
-def _read_quads(path: str | Path, progress: ProgressCallback | None) -> Iterator[ox.Quad]:
+def _read_quads(path: str | Path, progress: ProgressCallback | None, *,
+                lenient: bool) -> Iterator[ox.Quad]:
     """Quads of an N-Quads file, reporting progress; parse errors become StoreError with the file."""
     path = Path(path)
     if not path.is_file():
         raise StoreError(f"{path}: no such file")
     count = 0
     try:
-        for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS):
+        for quad in ox.parse(path=path, format=ox.RdfFormat.N_QUADS, lenient=lenient):
             count += 1
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count)
@@ -177,12 +189,12 @@ class _EmbeddedStore(Store):
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         return self._store.query(sparql, **options)
 
-    def load(self, source, format="nquads"):
+    def load(self, source, format="nquads", *, checked=False):
         try:
             if isinstance(source, bytes):
-                self._store.load(source, rdf_format(format))
+                self._store.load(source, rdf_format(format), lenient=checked)
             else:
-                self._store.bulk_load(path=str(source), format=rdf_format(format))
+                self._store.bulk_load(path=str(source), format=rdf_format(format), lenient=checked)
         except (SyntaxError, OSError) as error:
             where = "input" if isinstance(source, bytes) else str(source)
             raise StoreError(f"{where}: {error}") from None
@@ -197,13 +209,14 @@ class _EmbeddedStore(Store):
         return self._store.dump(format=rdf_format(format))
 
 
-def _fill(store: ox.Store, nquads_path: str | Path, progress: ProgressCallback | None) -> None:
+def _fill(store: ox.Store, nquads_path: str | Path, progress: ProgressCallback | None,
+          checked: bool) -> None:
     """Load an N-Quads file into a fresh store (native bulk load, or streamed when reporting)."""
     try:
         if progress is None:
-            store.bulk_load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS, lenient=checked)
         else:
-            store.bulk_extend(_read_quads(nquads_path, progress))
+            store.bulk_extend(_read_quads(nquads_path, progress, lenient=checked))
     except SyntaxError as error:
         raise StoreError(f"{nquads_path}: {error}") from None
     except OSError as error:
@@ -216,9 +229,9 @@ class MemoryStore(_EmbeddedStore):
     def __init__(self) -> None:
         self._store = ox.Store()
 
-    def replace_with(self, nquads_path, *, progress=None):
+    def replace_with(self, nquads_path, *, progress=None, checked=False):
         fresh = ox.Store()
-        _fill(fresh, nquads_path, progress)
+        _fill(fresh, nquads_path, progress, checked)
         self._store = fresh  # one reference swap: readers see old or new, never half
 
 
@@ -240,7 +253,7 @@ class DiskStore(_EmbeddedStore):
         except OSError as error:
             raise StoreError(f"{self.path}: cannot open store: {error}") from None
 
-    def replace_with(self, nquads_path, *, progress=None):
+    def replace_with(self, nquads_path, *, progress=None, checked=False):
         """Bulk-load into a sibling directory, then swap directories; a failed load changes nothing."""
         if self.read_only:
             raise StoreError(f"{self.path}: store is open read-only")
@@ -248,7 +261,7 @@ class DiskStore(_EmbeddedStore):
         fresh = None
         try:
             fresh = ox.Store(str(staging))
-            _fill(fresh, nquads_path, progress)
+            _fill(fresh, nquads_path, progress, checked)
             fresh.flush()
         except BaseException:
             fresh = None
@@ -308,16 +321,17 @@ class RemoteStore(Store):
         )
         return parse_http_results(response.content, response.headers.get("content-type", ""))
 
-    def replace_with(self, nquads_path, *, progress=None):
+    def replace_with(self, nquads_path, *, progress=None, checked=False):
         # Parse locally first: a malformed file is refused before the server is touched.
-        check_nquads_file(nquads_path, progress)
+        if not checked:
+            check_nquads_file(nquads_path, progress)
         with open(nquads_path, "rb") as body:
             self._send(
                 "PUT", self.gsp_url, content=body, headers={"Content-Type": "application/n-quads"},
                 timeout=None,
             )
 
-    def load(self, source, format="nquads"):
+    def load(self, source, format="nquads", *, checked=False):  # the endpoint parses what it gets
         rdf = rdf_format(format)
         params = {} if rdf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else {"default": ""}
         headers = {"Content-Type": rdf.media_type}

@@ -24,6 +24,7 @@ DOC_03 = ID + "doc/tu-dien-bien/hd/03/k14"
 DOC_04 = ID + "doc/tu-dien-bien/nq/04/k14"
 DOC_09 = ID + "doc/tu-dien-bien/da/09/unresolved/bdbp-218887-de"
 DOC_66 = ID + "doc/tu-dien-bien/kh/66/unresolved/bdbp-218887-de"
+DIEN_BIEN = ID + "place/dien-bien"
 CONGRESS_RESOLUTION = ID + "doc/tu-dien-bien/nq/unnumbered/congress-14-resolution"
 BOARD = ID + "body/dien-bien/ban-to-chuc-tinh-uy"
 POLITBURO = ID + "body/tw/bo-chinh-tri"
@@ -87,6 +88,16 @@ def test_unknown_malformed_and_ambiguous_numbers(client, built):
     assert {c["iri"] for c in answer.json()["candidates"]} == {
         DOC_158, "https://w3id.org/vankien/synthetic/id/doc/tu-dien-bien/kh/158/k13"}
     assert "numbers restart" in answer.json()["error"]
+    # The issuer's term and place pick one of the namesakes, on every route that takes a number.
+    with TestClient(create_app(runtime=runtime)) as ambiguous_client:
+        picked = ambiguous_client.get("/documents/158-KH/TU", params={"term": 14, "place": DIEN_BIEN})
+        listed = ambiguous_client.get("/documents", params={"number": "158-KH/TU", "term": 14})
+        lineage = ambiguous_client.get("/documents/158-KH/TU/implements", params={"term": 14})
+        missing = ambiguous_client.get("/documents/158-KH/TU", params={"term": 13})
+    assert picked.status_code == 200 and picked.json()["iri"] == DOC_158
+    assert iris(listed) == {DOC_158}
+    assert lineage.status_code == 200 and [e["document"] for e in lineage.json()["implements"]] == [DOC_35]
+    assert missing.status_code == 404 and "of term 13" in missing.json()["error"]
 
 
 # --- lineage ----------------------------------------------------------------------------------------
@@ -129,7 +140,9 @@ def test_text_search_ignores_diacritics_and_language(client, text, expected):
     ({"type": "KH"}, {DOC_158, DOC_66}), ({"type": "Plan"}, {DOC_158, DOC_66}),
     ({"type": "ĐA"}, {DOC_09}), ({"issuer": POLITBURO}, {DOC_35}),
     ({"level": "central"}, {DOC_35}), ({"term": 14}, {DOC_03, DOC_04, DOC_158}),
-    ({"year": 2023}, {DOC_04}), ({"term": 14, "type": "NQ"}, {DOC_04})])
+    ({"year": 2023}, {DOC_04}), ({"term": 14, "type": "NQ"}, {DOC_04}),
+    ({"number": "09-DA/TU"}, {DOC_09}), ({"number": "Nr. 158-KH/TU", "term": 14}, {DOC_158}),
+    ({"place": DIEN_BIEN, "type": "KH"}, {DOC_158, DOC_66}), ({"place": ID + "place/viet-nam"}, set())])
 def test_filters(client, params, expected):
     assert iris(client.get("/documents", params=params)) == expected
 
@@ -146,7 +159,8 @@ def test_paging_covers_every_document_once(client):
     ({"type": "Poem"}, 400, "type"), ({"level": "galactic"}, 400, "level"),
     ({"issuer": "foo:bar"}, 400, "issuer"), ({"issuer": "not an iri"}, 400, "issuer"),
     ({"limit": 0}, 422, "limit"), ({"limit": 1001}, 422, "limit"), ({"offset": -1}, 422, "offset"),
-    ({"term": "fourteen"}, 422, "term")])
+    ({"term": "fourteen"}, 422, "term"), ({"number": "99-XX/TU"}, 400, "number"),
+    ({"place": "foo:bar"}, 400, "place")])
 def test_bad_parameters_are_named(client, params, status, named):
     answer = client.get("/documents", params=params)
     assert answer.status_code == status

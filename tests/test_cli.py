@@ -38,6 +38,14 @@ def test_show_accepts_every_spelling(built_env, spelling):
     assert data["iri"] == "https://w3id.org/vankien/id/doc/tu-dien-bien/da/09/unresolved/bdbp-218887-de"
 
 
+def test_show_and_lineage_narrow_by_term_and_place(built_env):
+    place = "https://w3id.org/vankien/id/place/dien-bien"
+    shown = json.loads(run(built_env, "show", "158-KH/TU", "--term", "14", "--place", place, "--json").stdout)
+    assert shown["iri"] == "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/158/k14"
+    data = json.loads(run(built_env, "lineage", "158-KH/TU", "--term", "14", "--json").stdout)
+    assert [e["notation"] for e in data["implements"]] == ["35-CT/TW"]
+
+
 def test_query_formats(built_env):
     q = "SELECT ?n WHERE { ?d vk:implements ?x ; skos:notation ?n } ORDER BY ?n"
     assert json.loads(run(built_env, "query", q, "--format", "json").stdout) == [{"n": "03-HD/TU"}, {"n": "158-KH/TU"}]
@@ -48,6 +56,7 @@ def test_query_formats(built_env):
 def test_errors_are_one_line(built_env):
     for args, needle in ((["show", "12-XY/TU"], "unknown document type code 'XY'"),
                          (["show", "99-KH/TU"], "no document numbered 99-KH/TU"),
+                         (["show", "158-KH/TU", "--term", "13"], "no document numbered 158-KH/TU of term 13"),
                          (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
                          (["query", "SELECT ?x WHERE {"], "error")):
         done = run(built_env, *args, expect=2)

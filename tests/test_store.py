@@ -112,6 +112,26 @@ def test_replace_with_a_malformed_file_keeps_the_old_data(store, store_fixtures)
     assert _quads(store.dump("nquads")) == _quads(before)
 
 
+@pytest.mark.parametrize("backend", ["memory", "disk"])
+@pytest.mark.parametrize("streamed", [False, True])
+def test_only_checked_files_skip_iri_validation(backend, streamed, tmp_path, store_fixtures):
+    """A relative IRI fails the strict parse of unchecked input; a checked file (one vankien wrote
+    or parsed strictly before) is parsed leniently, on the native and the streamed path alike."""
+    relative = tmp_path / "relative.nq"
+    relative.write_text(f'<doc/relative> <{SYN}p> "x" <{GRAPH_ONE}> .\n')
+    opened = open_store(Settings(store=backend, data_dir=tmp_path))
+    report = [].append if streamed else None  # a progress callback selects the streamed path
+    opened.replace_with(store_fixtures / "sample.nq")
+    with pytest.raises(StoreError, match="relative.nq"):
+        opened.replace_with(relative, progress=report)
+    with pytest.raises(StoreError, match="relative.nq"):
+        opened.load(relative)
+    assert len(opened) == SAMPLE_QUAD_COUNT
+    opened.replace_with(relative, progress=report, checked=True)
+    assert [str(row["s"]) for row in opened.query("SELECT ?s WHERE { ?s ?p ?o }")] == ["<doc/relative>"]
+    opened.close()
+
+
 def test_replace_with_replaces_and_load_adds(store, store_fixtures, tmp_path):
     extra = tmp_path / "extra.nq"
     extra.write_text(f'<{SYN}doc/z> <http://www.w3.org/2004/02/skos/core#notation> "9-KH/SYN" <{SYN}graph/three> .\n')
