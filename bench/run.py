@@ -43,7 +43,7 @@ IDENTITY_SPARQL = ('PREFIX eli: <http://data.europa.eu/eli/ontology#> '
                    'PREFIX vk: <https://w3id.org/vankien/ontology#> SELECT ?d WHERE {{ '
                    '?d vk:jurisdiction <{}> ; eli:id_local "{}" ; vk:issuedInTerm <{}> }}')
 # 38,000 synthetic documents are ~2.0M quads: the "100k documents ≈ 2M triples" in triples
-# (each synthetic document brings ~53 quads: its claims, quotes and selectors); then 100k documents.
+# (each synthetic document brings ~54 quads: its claims, quotes and selectors); then 100k documents.
 DEFAULT_SIZES = "1000,10000,38000,100000"
 QUERY_BUDGET_S = 10.0      # time one vankien figure may take (after its minimum runs)
 RDFLIB_BUDGET_S = 20.0     # time one rdflib figure may take (after its first run)

@@ -13,9 +13,12 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .claims import Claim, Entity, EntityRef, SeedFile
-from .identifiers import fold
+from .identifiers import TYPES, fold
 from .namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
 from .uris import Minter
+
+# The members of vk:DocumentTypeScheme: one per type code (see identifiers.TYPES).
+DOCUMENT_TYPE_CONCEPTS = frozenset(VK[t.document_class] for t in TYPES.values())
 
 IN_SOURCE_KINDS = {"goal": "goal", "observation": "obs", "period": "period"}
 
@@ -161,6 +164,7 @@ class _SourceBuilder:
             if entity.kind == "document":
                 self._derive_document(entity, iri, asserted)
             elif entity.kind == "unnumbered":
+                self._derive_type_concept(iri)
                 self._derive_issuer_status(iri)
                 self._derive_search_key(iri)
                 self.graph.add((iri, VK.numberStatus, VK.NumberNotStated))
@@ -182,6 +186,7 @@ class _SourceBuilder:
                                          f"by its number, but a claim gives it type(s) "
                                          f"{sorted(t.n3() for t in stated_types)}")
         g.add((iri, RDF.type, expected))
+        self._derive_type_concept(iri)
         g.add((iri, VK.numberStatus, VK.Numbered))
         g.add((iri, VK.documentNumber, Literal(ref.number)))
         g.add((iri, VK.typeCode, Literal(ref.type_code)))
@@ -211,6 +216,13 @@ class _SourceBuilder:
     def _derive_issuer_status(self, iri: URIRef) -> None:
         if (iri, VK.issuedBy, None) not in self.graph:
             self.graph.add((iri, VK.issuerStatus, VK.IssuerUnknown))
+
+    def _derive_type_concept(self, iri: URIRef) -> None:
+        """eli:type_document: the type as a concept of vk:DocumentTypeScheme (the same IRI as the
+        class, OWL 2 punning), for ELI consumers that read types from a concept scheme."""
+        for cls in list(self.graph.objects(iri, RDF.type)):
+            if cls in DOCUMENT_TYPE_CONCEPTS:
+                self.graph.add((iri, ELI.type_document, cls))
 
     def _derive_search_key(self, iri: URIRef, *extra: str) -> None:
         """One folded text (no diacritics, lower case) of a document's names in every language, so a

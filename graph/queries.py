@@ -103,30 +103,40 @@ DOCUMENT_SUMMARY = """
 
 
 def _summaries(store, where: str, limit: int | None = None, offset: int = 0) -> list[dict]:
-    # Page over documents, not over rows (a document has one row per title × issuer × subject).
-    # Two queries: joined in one, Oxigraph would evaluate the summary for every document first.
-    page = f"LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
-    chosen = [row["doc"] for row in rows(store, f"""
+    """Summaries of the documents ``where`` binds to ``?doc``, ordered by number then IRI; with
+    ``limit``, one page of documents (not of rows: a document has a row per title × issuer)."""
+    if limit:
+        # The page first, then its summaries: joined in one query, Oxigraph would evaluate the
+        # summary of every document before the page is cut.
+        page = rows(store, f"""
 SELECT ?doc (MIN(STR(?n)) AS ?key) WHERE {{ {where} OPTIONAL {{ ?doc skos:notation ?n }} }}
-GROUP BY ?doc ORDER BY ?key ?doc {page}""")]
-    if not chosen:
-        return []
+GROUP BY ?doc ORDER BY ?key ?doc LIMIT {int(limit)} OFFSET {int(offset)}""")
+        if not page:
+            return []
+        where = f"VALUES ?doc {{ {' '.join(iri(row['doc']) for row in page)} }}"
+    # The filter comes first: Oxigraph joins in the order written, so the summary's patterns are
+    # only evaluated for the documents found.
     found = rows(store, f"""
 SELECT ?doc ?class ?notation ?term ?termOrdinal ?termStatus ?issuer ?issuerLabel ?title ?subject ?numberStatus
-WHERE {{ VALUES ?doc {{ {" ".join(iri(doc) for doc in chosen)} }} {DOCUMENT_SUMMARY} }}""")
-    merged: dict[str, dict] = {doc: {} for doc in chosen}  # keeps the page's order
+WHERE {{ {where} {DOCUMENT_SUMMARY} }}""")
+    merged: dict[str, dict] = {}
     for row in found:
-        doc = merged[row["doc"]] = merged[row["doc"]] or {
+        doc = merged.setdefault(row["doc"], {
             "iri": row["doc"], "type": row["class"].rsplit("#", 1)[-1], "notation": row.get("notation"),
             "term": row.get("term"), "term_ordinal": row.get("termOrdinal"),
             "term_status": row.get("termStatus", "").rsplit("#", 1)[-1] or None,
             "number_status": row["numberStatus"].rsplit("#", 1)[-1],
-            "issuers": [], "titles": [], "subjects": []}
+            "issuers": [], "titles": [], "subjects": [], "notations": set()})
+        doc["notations"].add(row.get("notation") or "")
         for key, field_name in (("issuer", "issuers"), ("title", "titles"), ("subject", "subjects")):
             value = row.get(key)
             if value is not None and value not in doc[field_name]:
                 doc[field_name].append(value)
-    return [doc for doc in merged.values() if doc]
+    # The order of the page query (by smallest number, then IRI; code point order in both).
+    ordered = sorted(merged.values(), key=lambda doc: (min(doc["notations"]), doc["iri"]))
+    for doc in ordered:
+        del doc["notations"]
+    return ordered
 
 
 def resolve_document(store, text: str, *, place: str | None = None, term: int | None = None) -> str:

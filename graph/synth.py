@@ -22,8 +22,11 @@ import hashlib
 import random
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Callable
+
+from .identifiers import fold
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
 VK = "https://w3id.org/vankien/ontology#"
@@ -83,9 +86,9 @@ VK_NUMBERED, VK_TERM_KNOWN, VK_TERM_UNKNOWN = _vk("Numbered"), _vk("TermKnown"),
 VK_STATED, VK_EXACT = _vk("Stated"), _vk("Exact")
 VK_ISSUER_STATUS, VK_ISSUER_UNKNOWN = _vk("issuerStatus"), _vk("IssuerUnknown")
 (VK_DOCUMENT_NUMBER, VK_TYPE_CODE, VK_ISSUER_CODE, VK_NUMBER_STATUS, VK_TERM_STATUS, VK_TITLE,
- VK_JURISDICTION, VK_CLAIM, VK_EVIDENCE_KIND, VK_QUOTATION) = (
+ VK_JURISDICTION, VK_CLAIM, VK_EVIDENCE_KIND, VK_QUOTATION, VK_SEARCH_KEY) = (
     _vk(n) for n in ("documentNumber", "typeCode", "issuerCode", "numberStatus", "termStatus",
-                     "title", "jurisdiction", "Claim", "evidenceKind", "quotation"))
+                     "title", "jurisdiction", "Claim", "evidenceKind", "quotation", "searchKey"))
 LEVELS = {"central": _vk("CentralLevel"), "provincial": _vk("ProvincialLevel"),
           "district": _vk("DistrictLevel")}
 
@@ -97,15 +100,20 @@ class DocType:
     cls: str  # bracketed vk: class IRI
     en: str
     vi: str
+    de: str  # with en and vi: the class labels of the ontology, folded into vk:searchKey
+
+    @cached_property
+    def search_labels(self) -> str:
+        return " | ".join(fold(label) for label in (self.vi, self.en, self.de))
 
 
 DOC_TYPES = {t.code: t for t in (
-    DocType("CT", "ct", _vk("Directive"), "directive", "Chỉ thị"),
-    DocType("NQ", "nq", _vk("Resolution"), "resolution", "Nghị quyết"),
-    DocType("KL", "kl", _vk("Conclusion"), "conclusion", "Kết luận"),
-    DocType("KH", "kh", _vk("Plan"), "plan", "Kế hoạch"),
-    DocType("HD", "hd", _vk("Guidance"), "guidance", "Hướng dẫn"),
-    DocType("ĐA", "da", _vk("Project"), "project", "Đề án"),
+    DocType("CT", "ct", _vk("Directive"), "directive", "Chỉ thị", "Richtlinie"),
+    DocType("NQ", "nq", _vk("Resolution"), "resolution", "Nghị quyết", "Resolution"),
+    DocType("KL", "kl", _vk("Conclusion"), "conclusion", "Kết luận", "Schlussfolgerung"),
+    DocType("KH", "kh", _vk("Plan"), "plan", "Kế hoạch", "Plan"),
+    DocType("HD", "hd", _vk("Guidance"), "guidance", "Hướng dẫn", "Anleitung"),
+    DocType("ĐA", "da", _vk("Project"), "project", "Đề án", "Projekt"),
 )}
 
 # What is counted by the synthetic observations: (slug, label, unit IRI, unit word, value range).
@@ -124,6 +132,11 @@ def _literal(text: str, lang: str | None = None) -> str:
         text = (text.replace("\\", "\\\\").replace('"', '\\"')
                 .replace("\n", "\\n").replace("\r", "\\r"))
     return f'"{text}"@{lang}' if lang else f'"{text}"'
+
+
+def _search_key(notation: str, dtype: DocType, *titles: str) -> str:
+    """vk:searchKey as the builder derives it: number, titles and type labels, folded."""
+    return _literal(" | ".join([fold(notation), *(fold(title) for title in titles), dtype.search_labels]))
 
 
 @dataclass(slots=True)
@@ -401,7 +414,8 @@ class _Generator:
             f"{iri} {VK_TERM_STATUS} {VK_TERM_KNOWN} {g} .\n"
             f"{iri} {VK_TITLE} {_literal(title_vi, 'vi')} {g} .\n"
             f"{iri} {VK_TITLE} {_literal(title_en, 'en')} {g} .\n"
-            f"{iri} {VK_JURISDICTION} {jur.place} {g} .\n")
+            f"{iri} {VK_JURISDICTION} {jur.place} {g} .\n"
+            f"{iri} {VK_SEARCH_KEY} {_search_key(notation, dtype, title_vi, title_en)} {g} .\n")
         self._state(sentence + ".", facts)
         self._count_document(doc, code, jur)
 
@@ -447,7 +461,8 @@ class _Generator:
                 f"{iri} {VK_NUMBER_STATUS} {VK_NUMBERED} {g} .\n"
                 f"{iri} {VK_TERM_STATUS} {VK_TERM_UNKNOWN} {g} .\n"
                 f"{iri} {VK_ISSUER_STATUS} {VK_ISSUER_UNKNOWN} {g} .\n"
-                f"{iri} {VK_JURISDICTION} {jur.place} {g} .\n")
+                f"{iri} {VK_JURISDICTION} {jur.place} {g} .\n"
+                f"{iri} {VK_SEARCH_KEY} {_search_key(doc.notation, dtype)} {g} .\n")
             self._need_place(jur)
         return iri, " (term not stated)"
 

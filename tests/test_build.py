@@ -8,7 +8,7 @@ from rdflib.namespace import RDF
 
 from vankien.graph.build import BuildError, build_dataset
 from vankien.graph.claims import load_seed_file
-from vankien.graph.namespaces import CLAIMED_RELATIONS, OA, VK
+from vankien.graph.namespaces import CLAIMED_RELATIONS, ELI, OA, VK
 from vankien.graph.pipeline import artifact_path, build
 from vankien.graph.settings import Settings
 
@@ -49,6 +49,9 @@ def test_derived_identity_and_status(tiny):
     assert tiny.value(PLAN, VK.termStatus) == VK.TermInferred     # the issuedInTerm claim is inferred
     assert tiny.value(PLAN, VK.issuerStatus) == VK.IssuerUnknown  # no claim says who issued it
     assert tiny.value(DIRECTIVE, RDF.type) == VK.Directive
+    # ELI reads the type from a concept scheme: the class IRI, punned as a skos:Concept
+    assert {(s, o) for s, o in tiny.subject_objects(ELI.type_document)} == {
+        (PLAN, VK.Plan), (DIRECTIVE, VK.Directive)}
 
 
 def test_type_contradicting_the_number_is_an_error(tmp_path):

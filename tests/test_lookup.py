@@ -65,3 +65,17 @@ def test_ambiguity_message_stays_short(corpus):
         queries.resolve_document(store, number)
     assert len(raised.value.candidates) == count
     assert str(raised.value).count("<https://") == min(count, queries.AMBIGUOUS_LISTED)
+
+
+def test_text_search_finds_synthetic_documents_in_any_language(corpus):
+    """The generator writes vk:searchKey as the builder derives it (number, titles, type labels)."""
+    store, identities = corpus
+    place = Counter(row["place"] for row in identities).most_common(1)[0][0]
+    plans = {d["iri"] for d in queries.documents(store, place=place, type="KH", limit=1000)}
+    assert plans
+    for text in ("Kế hoạch", "ke hoach", "Plan"):
+        found = {d["iri"] for d in queries.documents(store, place=place, text=text, limit=1000)}
+        assert plans <= found, text
+    titled = {iri for iri in plans if "/unresolved/" not in iri}  # a mere reference has no title
+    assert {d["iri"] for d in queries.documents(store, place=place, text="kế hoạch giả lập",
+                                                limit=1000)} == titled

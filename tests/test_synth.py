@@ -102,7 +102,7 @@ def test_documents_have_every_required_property(corpus):
         FILTER NOT EXISTS { ?d a ?class ; eli:type_document ?class ; skos:notation ?n ;
             eli:id_local ?n ; vk:documentNumber ?num ; vk:typeCode ?type ; vk:issuerCode ?issuer ;
             vk:numberStatus vk:Numbered ; vk:jurisdiction ?place ; vk:issuedInTerm ?term ;
-            vk:issuedBy ?body ; vk:title ?vi, ?en .
+            vk:issuedBy ?body ; vk:title ?vi, ?en ; vk:searchKey ?key .
             FILTER(LANG(?vi) = "vi" && LANG(?en) = "en"
                    && ?n = CONCAT(?num, "-", ?type, "/", ?issuer)) } }""")
     assert missing == []
