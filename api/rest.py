@@ -117,7 +117,7 @@ def list_documents(
                                                          de=("German", "Richtlinie"))),
         limit: int = LIMIT, offset: int = OFFSET):
     if id is not None:
-        return get_document(request, id, term, place, runtime)
+        return get_document(request, to_resource(runtime, id, "id", place=place, term=term), runtime)
     issuer = to_iri(issuer, "issuer") if issuer else None
     place = to_iri(place, "place") if place else None
     for parameter, value, check in (("type", type, queries.document_class),
@@ -133,8 +133,7 @@ def list_documents(
     return {"count": len(found), "limit": limit, "offset": offset, "documents": found}
 
 
-def _lineage(runtime: Runtime, id: str, direction: str, term: int | None, place: str | None) -> dict:
-    document = to_resource(runtime, id, "id", place=place, term=term)
+def _lineage(runtime: Runtime, document: str, direction: str) -> dict:
     with answering("id"):
         found = queries.lineage(runtime.store, document)
     return {"document": document, "notation": found["notation"], direction: found[direction]}
@@ -144,20 +143,24 @@ ID_PATH = Path(description="A document number in any spelling (`09-DA/TU`, `09-Ä
                            "`09-DA%2FTU`) or a document URI.", openapi_examples=DOCUMENT_EXAMPLES)
 
 
+def named_document(id: str = ID_PATH, term: int | None = TERM, place: str | None = PLACE,
+                   runtime: Runtime = Depends(runtime_of)) -> str:
+    """The IRI of the document a route's `{id}` names, narrowed by `term` and `place`."""
+    return to_resource(runtime, id, "id", place=place, term=term)
+
+
 @router.get("/documents/{id:path}/implements", summary="What a document implements (transitively)",
             description="Every document this one implements, directly or through others, each with "
                         "its shortest path and the quote behind every hop.")
-def implements(id: str = ID_PATH, term: int | None = TERM, place: str | None = PLACE,
-               runtime: Runtime = Depends(runtime_of)):
-    return _lineage(runtime, id, "implements", term, place)
+def implements(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, document, "implements")
 
 
 @router.get("/documents/{id:path}/implemented-by", summary="What implements a document (transitively)",
             description="Every document that implements this one, directly or through others, each "
                         "with its shortest path and the quote behind every hop.")
-def implemented_by(id: str = ID_PATH, term: int | None = TERM, place: str | None = PLACE,
-                   runtime: Runtime = Depends(runtime_of)):
-    return _lineage(runtime, id, "implemented_by", term, place)
+def implemented_by(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
+    return _lineage(runtime, document, "implemented_by")
 
 
 @router.get("/documents/{id:path}", summary="One document",
@@ -166,9 +169,8 @@ def implemented_by(id: str = ID_PATH, term: int | None = TERM, place: str | None
                         "restart each term) answers 300 with the candidates; `term` and `place` pick one.",
             responses={300: {"description": "Several documents carry this number"},
                        400: {"description": "Malformed number"}, 404: {"description": "Unknown"}})
-def get_document(request: Request, id: str = ID_PATH, term: int | None = TERM,
-                 place: str | None = PLACE, runtime: Runtime = Depends(runtime_of)):
-    document = to_resource(runtime, id, "id", place=place, term=term)
+def get_document(request: Request, document: str = Depends(named_document),
+                 runtime: Runtime = Depends(runtime_of)):
     if wants_rdf(request):
         return rdf_response(request, resource_triples(runtime.store, document))
     with answering("id"):
