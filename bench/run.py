@@ -28,7 +28,6 @@ import pyoxigraph as ox
 from vankien.graph import queries, synth
 from vankien.graph.settings import Settings
 from vankien.graph.store import DiskStore, MemoryStore, RemoteStore
-from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH
 
 from rdflib_baseline import RdflibStore, load_dataset  # bench/ is sys.path[0] when run as a script
 from api_load import CLIENT_THREADS, bench_api, free_port, percentiles, wait_for
@@ -62,12 +61,7 @@ def make_corpus(size: int, seed: int, out_dir: Path) -> tuple[Path, dict, float]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "vankien.nq"
     started = time.perf_counter()
-    stats = synth.generate(size, seed, path)
-    graph = ox.NamedNode(ONTOLOGY_IRI)
-    ontology = [ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
-    with open(path, "ab") as out:
-        out.write(ox.serialize(ontology, format=ox.RdfFormat.N_QUADS))
+    stats = synth.generate(size, seed, path, ontology=True)
     return path, vars(stats), time.perf_counter() - started
 
 

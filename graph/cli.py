@@ -244,8 +244,10 @@ def cmd_synth(args) -> int:
     from .synth import generate
     from .progress import progress_bar
     with progress_bar(total=args.docs, unit="doc", desc="synth") as bar:
-        stats = generate(args.docs, args.seed, args.output, progress=bar.update_to)
-    print(f"wrote {args.output}: {stats.documents} synthetic documents, {stats.quads} quads "
+        stats = generate(args.docs, args.seed, args.output, progress=bar.update_to,
+                         ontology=not args.no_ontology)
+    ontology = "" if args.no_ontology else " and the ontology graph"
+    print(f"wrote {args.output}: {stats.documents} synthetic documents, {stats.quads} quads{ontology} "
           f"(SYNTHETIC data: keep it out of the real graph)")
     return 0
 
@@ -325,6 +327,8 @@ def make_parser() -> argparse.ArgumentParser:
     y.add_argument("--docs", type=int, default=1000)
     y.add_argument("--seed", type=int, default=1)
     y.add_argument("-o", "--output", default="synthetic.nq")
+    y.add_argument("--no-ontology", dest="no_ontology", action="store_true",
+                   help="leave out the ontology graph (the queries need it: add it yourself)")
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)

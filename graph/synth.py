@@ -26,6 +26,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO, Callable
 
+from vankien.ontology import ontology_nquads
+
 from .identifiers import fold
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
@@ -630,12 +632,14 @@ class _Generator:
 
 def generate(n_docs: int, seed: int, out: str | Path | BinaryIO, *,
              progress: Callable[[int, int], None] | None = None,
-             texts_dir: str | Path | None = None) -> SynthStats:
+             texts_dir: str | Path | None = None, ontology: bool = False) -> SynthStats:
     """Write a synthetic corpus of `n_docs` documents as N-Quads to `out` (a path or a binary
     file) and return its statistics. Same arguments give byte-identical output.
     `progress(done, total)` is called every 10,000 documents. Each source names its synthetic
     text (`vk:textFile`, `vk:sha256`); with `texts_dir` (an existing folder) the texts are
-    written there too, so quote offsets can be checked like those of real sources."""
+    written there too, so quote offsets can be checked like those of real sources. With
+    ``ontology=True`` the ontology graph follows the synthetic quads (not counted in the stats), so
+    the file can be loaded and queried on its own, like the build's artifact."""
     if not isinstance(n_docs, int) or n_docs < 1:
         raise ValueError(f"n_docs must be a positive integer, got {n_docs!r}")
     if not isinstance(seed, int):
@@ -645,8 +649,11 @@ def generate(n_docs: int, seed: int, out: str | Path | BinaryIO, *,
     texts = Path(texts_dir) if texts_dir is not None else None
     if isinstance(out, (str, Path)):
         with open(out, "wb") as stream:
-            return _Generator(n_docs, seed, stream, progress, texts).run()
-    return _Generator(n_docs, seed, out, progress, texts).run()
+            return generate(n_docs, seed, stream, progress=progress, texts_dir=texts, ontology=ontology)
+    stats = _Generator(n_docs, seed, out, progress, texts).run()
+    if ontology:
+        out.write(ontology_nquads())
+    return stats
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -661,7 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.docs < 1:
         parser.error(f"--docs must be at least 1, got {args.docs}")
-    stats = generate(args.docs, args.seed, args.output,
+    stats = generate(args.docs, args.seed, args.output, ontology=True,
                      progress=lambda done, total: print(f"{done}/{total} documents", file=sys.stderr))
     print(f"{stats.documents} documents, {stats.quads} quads, {stats.sources} sources, "
           f"max implements chain {stats.max_chain_depth} -> {args.output}")

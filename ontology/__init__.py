@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import pyoxigraph as ox
 import rdflib
 
 VK = "https://w3id.org/vankien/ontology#"
@@ -12,7 +13,7 @@ ONTOLOGY_IRI = "https://w3id.org/vankien/ontology"
 # Shipped as package data (pyproject: "vankien.ontology" = ["*.ttl"]), so it sits beside this module.
 ONTOLOGY_PATH = Path(__file__).with_name("vankien.ttl")
 
-__all__ = ["VK", "ONTOLOGY_IRI", "ONTOLOGY_PATH", "load_ontology"]
+__all__ = ["VK", "ONTOLOGY_IRI", "ONTOLOGY_PATH", "load_ontology", "ontology_nquads"]
 
 
 @lru_cache(maxsize=1)
@@ -25,3 +26,13 @@ def load_ontology() -> rdflib.Graph:
     graph = rdflib.Graph(identifier=rdflib.URIRef(ONTOLOGY_IRI))
     graph.parse(ONTOLOGY_PATH, format="turtle")
     return graph
+
+
+@lru_cache(maxsize=1)
+def ontology_nquads() -> bytes:
+    """The ontology as N-Quads in its own named graph (``ONTOLOGY_IRI``), as the build writes it:
+    data loaded without it answers vankien's queries with nothing (they use its subclass axioms)."""
+    graph = ox.NamedNode(ONTOLOGY_IRI)
+    quads = [ox.Quad(q.subject, q.predicate, q.object, graph)
+             for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)

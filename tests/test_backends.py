@@ -6,7 +6,6 @@ SYNTHETIC corpus; and the API on the remote store answers like the API on the me
 from __future__ import annotations
 
 
-import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,7 +15,6 @@ from vankien.graph.pipeline import artifact_path
 from vankien.graph.settings import Settings
 from vankien.graph.store import DiskStore, MemoryStore, RemoteStore
 from vankien.graph.synth import SYNTH_BASE, generate
-from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH
 
 ID = "https://w3id.org/vankien/id/"
 IMPLEMENTS = "https://w3id.org/vankien/ontology#implements"
@@ -50,12 +48,7 @@ NON_EMPTY = {"documents", "documents_by_type", "find_documents_by_number", "prov
 def synthetic_corpus(folder) -> tuple:
     """A SYNTHETIC corpus of 300 documents plus the ontology graph (the queries use its subclasses)."""
     path = folder / "synthetic.nq"
-    stats = generate(300, seed=3, out=path)
-    graph = ox.NamedNode(ONTOLOGY_IRI)
-    ontology = [ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
-    with open(path, "ab") as out:
-        out.write(ox.serialize(ontology, format=ox.RdfFormat.N_QUADS))
+    stats = generate(300, seed=3, out=path, ontology=True)
     sample = {"number": stats.sample_notation, "document": stats.deepest_doc,
               "body": SYNTH_BASE + "body/tw/ban-chap-hanh-trung-uong", "claim": stats.sample_claim_triple}
     return path, sample

@@ -111,6 +111,14 @@ def test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input(tmp_path, built
     count = 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     before = json.loads(run(env, "query", count, "--store", "disk", "--format", "json").stdout)
     assert before[0]["n"] > 10_000
+    # The synthetic file carries the ontology graph, so the loaded store answers vankien's queries:
+    # a repeated number is ambiguous, and term + place name one document.
+    ambiguous = run(env, "show", "01-KH/TU", "--store", "disk", expect=2)
+    assert "names" in ambiguous.stderr and "numbers restart" in ambiguous.stderr
+    place = "https://w3id.org/vankien/synthetic/id/place/p01"
+    shown = json.loads(run(env, "show", "01-KH/TU", "--term", "12", "--place", place, "--store", "disk",
+                           "--json").stdout)
+    assert shown["iri"] == "https://w3id.org/vankien/synthetic/id/doc/tu-p01/kh/01/k12"
     bad = tmp_path / "bad.nq"
     bad.write_text("<a> <b> .\n", encoding="utf-8")
     done = run(env, "load", str(bad), "--store", "disk", expect=2)

@@ -6,24 +6,19 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-import pyoxigraph as ox
 import pytest
 
 from vankien.graph import queries
 from vankien.graph.store import MemoryStore
 from vankien.graph.synth import generate
-from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH
 
 
 @pytest.fixture(scope="module")
 def corpus():
     buffer = io.BytesIO()
-    generate(600, seed=5, out=buffer)
-    graph = ox.NamedNode(ONTOLOGY_IRI)  # the queries use the ontology's subclass axioms
-    ontology = [ox.Quad(q.subject, q.predicate, q.object, graph)
-                for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+    generate(600, seed=5, out=buffer, ontology=True)  # the queries use its subclass axioms
     store = MemoryStore()
-    store.load(buffer.getvalue() + ox.serialize(ontology, format=ox.RdfFormat.N_QUADS), "nquads")
+    store.load(buffer.getvalue(), "nquads")
     identities = queries.rows(store, """
         SELECT ?doc ?number ?place ?term WHERE {
           ?doc eli:id_local ?number ; vk:jurisdiction ?place

@@ -10,6 +10,7 @@ import pytest
 
 from vankien.graph import shacl_sparql, synth
 from vankien.graph.synth import SYNTH_BASE, VK
+from vankien.ontology import ONTOLOGY_IRI, ontology_nquads
 
 N_DOCS, SEED = 1500, 3
 PREFIXES = f"""
@@ -257,4 +258,8 @@ def test_bad_arguments_name_the_parameter(arguments, parameter):
 def test_main_writes_the_file(tmp_path, capsys):
     out = tmp_path / "small.nq"
     assert synth.main(["--docs", "200", "--seed", "5", "-o", str(out)]) == 0
-    assert out.read_bytes().count(b"\n") == int(re.search(r"(\d+) quads", capsys.readouterr().out)[1])
+    written = out.read_bytes()
+    synthetic = written.removesuffix(ontology_nquads())  # the ontology graph comes last, uncounted
+    assert len(synthetic) < len(written)
+    assert synthetic.count(b"\n") == int(re.search(r"(\d+) quads", capsys.readouterr().out)[1])
+    assert f"<{ONTOLOGY_IRI}> .".encode() not in synthetic  # no quad of the ontology graph

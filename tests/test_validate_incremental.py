@@ -9,7 +9,6 @@ import pytest
 from vankien.graph.pipeline import artifact_path
 from vankien.graph.shacl_sparql import validate_source, validate_store
 from vankien.graph.synth import generate
-from vankien.ontology import ONTOLOGY_PATH
 
 VK = "https://w3id.org/vankien/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -48,10 +47,9 @@ def seed_store(built):
 @pytest.fixture
 def synthetic_store():
     buffer = io.BytesIO()
-    generate(300, seed=5, out=buffer)
+    generate(300, seed=5, out=buffer, ontology=True)
     store = ox.Store()
     store.load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
-    store.load(path=str(ONTOLOGY_PATH), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(VK[:-1]))
     return store
 
 
