@@ -140,7 +140,7 @@ class Store(ABC):
 
 
 # A checked file is parsed leniently: pyoxigraph then skips validating IRIs and language tags
-# (the syntax is still parsed), ~30 % faster on a national corpus. Only files that vankien wrote
+# (the syntax is still parsed), 15–25 % faster on a national corpus. Only files that vankien wrote
 # itself (the validated build artifact) or parsed strictly before (``vankien load``) are checked.
 CHECKED = "written by vankien or parsed strictly before"
 
