@@ -76,9 +76,9 @@ def cmd_query(args) -> int:
         raise ValueError("give a SPARQL query text or --file FILE")
     text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
-    check_query(text, settings)
+    checked = check_query(text, settings).text  # run exactly the text the guard checked
     store = _open(args)
-    result = store.query(text)
+    result = store.query(checked)
     _print_result(result, args.format)
     return 0
 
