@@ -28,10 +28,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .sandbox import deny_network
-from .settings import Settings
-from .sparql_guard import QueryRefused, check_graph_params, check_query
-from .store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
+from vankien.graph.sandbox import deny_network
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, check_graph_params, check_query
+from vankien.graph.store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
 
 SOLUTION_FORMATS = tuple(RESULT_FORMATS)  # json xml csv tsv
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml", "trig")

@@ -33,7 +33,7 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .settings import Settings
+from vankien.graph.settings import Settings
 
 # Graph IRIs under this namespace are vankien's own (ontology, real and synthetic ids).
 VANKIEN_NAMESPACE = "https://w3id.org/vankien/"
