@@ -11,13 +11,13 @@ from pathlib import Path
 
 import yaml
 
-from ..identifiers import fold
-from .candidates import Candidates, Extraction, make_candidates
-from .cues import find_relations
-from .figures import find_figures
-from .mentions import find_mentions, main_place
-from .report import make_report, report_text
-from .text import IngestError, SourceText, detect_language, read_source, store_text
+from vankien.graph.identifiers import fold
+from vankien.graph.ingest.candidates import Candidates, Extraction, make_candidates
+from vankien.graph.ingest.cues import find_relations
+from vankien.graph.ingest.figures import find_figures
+from vankien.graph.ingest.mentions import find_mentions, main_place
+from vankien.graph.ingest.report import make_report, report_text
+from vankien.graph.ingest.text import IngestError, SourceText, detect_language, read_source, store_text
 
 __all__ = ["IngestError", "IngestResult", "extract", "ingest_file", "report_text"]
 

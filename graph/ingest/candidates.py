@@ -9,13 +9,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..identifiers import fold
-from ..uris import Minter
-from .cues import Relation
-from .figures import Figure
-from .mentions import BodyMention, DocumentMention, Mentions, PlaceMention
-from .resolve import Resolution, known_documents, resolve
-from .rules import body_entry, rules  # noqa: F401  (body_entry re-exported for tests)
+from vankien.graph.identifiers import fold
+from vankien.graph.uris import Minter
+from vankien.graph.ingest.cues import Relation
+from vankien.graph.ingest.figures import Figure
+from vankien.graph.ingest.mentions import BodyMention, DocumentMention, Mentions, PlaceMention
+from vankien.graph.ingest.resolve import Resolution, known_documents, resolve
+from vankien.graph.ingest.rules import body_entry, rules  # noqa: F401  (body_entry re-exported for tests)
 
 MAX_QUOTE = 199          # claims keep quotes under 200 characters
 NUMBER_CONFIDENCE = 0.95

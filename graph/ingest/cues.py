@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .mentions import BodyMention, DocumentMention, Mentions, is_abbreviation_dot
-from .rules import Phrase, matcher, rule_id, rules
+from vankien.graph.ingest.mentions import BodyMention, DocumentMention, Mentions, is_abbreviation_dot
+from vankien.graph.ingest.rules import Phrase, matcher, rule_id, rules
 
 OBJECT_GAP = 30          # characters between a cue and its object ("der ", "các ", "the ")
 SUBJECT_GAP = 100        # characters between a subject's naming and the cue after it
@@ -74,8 +74,6 @@ def _document_relations(text, lang, start, end, docs, objects: set[int]) -> list
                   and cue.start - d.extent_end <= SUBJECT_GAP]
         subjects = before[-1:] or [d for d in docs if id(d) not in objects and d is not target]
         for subject in subjects:
-            if subject.reference.notation == target.reference.notation:
-                continue
             relations.append(Relation(subject, spec["predicate"], target, cue, rule_id(name, lang, cue.key),
                                       spec["confidence"]))
     return relations
@@ -108,6 +106,8 @@ def _body_relations(text, lang, start, end, docs, bodies, objects: set[int]) -> 
     issued = rules()["issued_by"]
     for cue in matcher("issued_by", "cues", lang).finditer(text, start, end):
         issuers = [b for b in free if b.end <= cue.start]
+        if not issuers and lang in issued.get("issuer_after_cue", []):   # "erließ der Ständige Ausschuss"
+            issuers = [b for b in free if b.start >= cue.end][:1]
         if not issuers:
             continue
         issuer = issuers[-1]

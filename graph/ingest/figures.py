@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import number_pattern, parse_number
-from .rules import PhraseMatcher, matcher, rules
+from vankien.graph.ingest.numbers import number_pattern, parse_number
+from vankien.graph.ingest.rules import PhraseMatcher, matcher, rules
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _PART_OF = re.compile(r"\s+(?:von|of|trên|out of)\s+[\d.,]+(?=\s)")
@@ -48,7 +48,8 @@ def find_figures(text: str, lang: str, excluded: list[tuple[int, int]]) -> list[
         counted = text[counted_start:counted_end].strip()
         if unit is None:
             unit = _unit(counted, lang)
-            per_year = matcher("figures", "per_year", lang).match_at(text, after)
+            per_year = next(matcher("figures", "per_year", lang).finditer(
+                text, after, max(counted_end, min(len(text), after + 12))), None)
             if per_year is not None:
                 unit, counted_end = "vk:UnitPerYear", max(counted_end, per_year.end)
                 counted = text[counted_start:counted_end].strip()

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ..identifiers import DocumentReference, find_references, fold, match_date
-from .rules import LexiconEntry, Phrase, body_entry, body_matcher, matcher, rules, type_word_matcher
+from vankien.graph.identifiers import DocumentReference, find_references, fold, match_date
+from vankien.graph.ingest.rules import (LexiconEntry, Phrase, PhraseMatcher, body_entry, body_matcher, matcher,
+                                        rules, type_word_matcher)
 
 _MARKER_BEFORE = re.compile(r"(?:\s+(?:số|so|Nr\.?|No\.?|Nummer|number|n°))?\s*[.:]?\s*$", re.IGNORECASE)
 _QUOTE_MARKS = {"„": "“", "“": "”", '"': '"', "«": "»", "‘": "’", "'": "'"}
@@ -123,6 +125,9 @@ def _attach(text: str, lang: str, doc: DocumentMention, bodies: list[BodyMention
             return
     limit = min(next_doc, body_start + rules()["subject"]["max_chars"], len(text))
     cut = _first_stop(text, body_start, limit, rules()["subject"]["stops"].get(lang, []))
+    cue = next(iter(cue_matcher(lang).finditer(text, body_start, cut)), None)   # a verb ends it too
+    if cue is not None:
+        cut = cue.start
     cut = _trim_end(text, body_start, cut)
     if len(text[body_start:cut].split()) < rules()["subject"]["min_words"]:
         doc.extent_end = pos
@@ -130,6 +135,15 @@ def _attach(text: str, lang: str, doc: DocumentMention, bodies: list[BodyMention
     doc.subject = Span(marker.start, cut, text[marker.start:cut])
     doc.subject_text = text[body_start:cut]
     doc.extent_end = cut
+
+
+@lru_cache(maxsize=None)
+def cue_matcher(lang: str) -> PhraseMatcher:
+    """Every cue phrase of the rules table in ``lang`` (relations, advised by, issued by)."""
+    table = rules()
+    cues = [c for spec in table["relations"].values() for c in spec["cues"].get(lang, [])]
+    cues += table["advised_by"]["cues"].get(lang, []) + table["issued_by"]["cues"].get(lang, [])
+    return PhraseMatcher(cues)
 
 
 def _first_stop(text: str, start: int, limit: int, stops: list[str]) -> int:

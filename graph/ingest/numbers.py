@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from functools import lru_cache
 
-from .rules import rules
+from vankien.graph.ingest.rules import rules
 
 
 @lru_cache(maxsize=None)

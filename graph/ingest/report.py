@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict
 
-from .candidates import Candidates, Extraction
+from vankien.graph.ingest.candidates import Candidates, Extraction
 
 
 def make_report(extraction: Extraction, candidates: Candidates, *, file: str, claims_file: str,

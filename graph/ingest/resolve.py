@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import Iterable
 
 import yaml
 
-from ..claims import SeedFile
-from ..identifiers import DocumentReference, fold
-from ..uris import Minter
+from vankien.graph.claims import SeedFile
+from vankien.graph.identifiers import DocumentReference, fold
+from vankien.graph.uris import Minter
 
-TERMS_PATH = Path(__file__).with_name("terms.yaml")
+TERMS_PATH = resources.files("vankien.graph.ingest") / "terms.yaml"
 TERM_YEARS = 5   # a committee term lasts five years (Party Statute); bounds placement after the last congress
 
 
@@ -105,7 +105,7 @@ class Resolution:
         if self.status == "needs-review":
             reason = self.placement.how if self.placement else "no date is written with it"
             return (f"term undecidable ({reason}); kept apart as its own document, never merged; "
-                    f"candidates: {', '.join(self.candidates)}")
+                    f"candidates: {', '.join(self.candidates) or 'none known'}")
         if self.conflicts:
             return f"same number as {', '.join(self.conflicts)} of another term: a different document"
         return None
@@ -139,7 +139,7 @@ def resolve(reference: DocumentReference, jurisdiction: str | None, date: dateti
     resolution = Resolution(reference.notation, jurisdiction, term, "new", iri, placement)
     if term == "unknown":
         resolution.candidates = sorted({k.iri for k in namesakes})
-        if resolution.candidates:
+        if resolution.candidates or placement is not None:    # namesakes, or a date the table cannot place
             resolution.status = "needs-review"
         return resolution
     same = [k for k in namesakes if k.term == term]

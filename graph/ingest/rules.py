@@ -11,18 +11,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import Iterable, Iterator
 
 import rdflib
 import yaml
 from rdflib.namespace import SKOS
 
-from ...ontology import ONTOLOGY_PATH
-from ..identifiers import fold
+from vankien.graph.identifiers import fold
 
-RULES_PATH = Path(__file__).with_name("rules.yaml")
-LEXICON_PATH = ONTOLOGY_PATH.with_name("lexicon.ttl")   # shipped beside the ontology
+# package data, found through the packages (a checkout and an installed wheel alike)
+RULES_PATH = resources.files("vankien.graph.ingest") / "rules.yaml"
+LEXICON_PATH = resources.files("vankien.ontology") / "lexicon.ttl"    # shipped beside the ontology
 LEXICON_IRI = "https://w3id.org/vankien/lexicon"
 VKLEX = rdflib.Namespace(LEXICON_IRI + "#")
 VK = rdflib.Namespace("https://w3id.org/vankien/ontology#")
@@ -159,7 +159,7 @@ def _is_abbreviation(label: str) -> bool:
 @lru_cache(maxsize=1)
 def load_lexicon_graph() -> rdflib.Graph:
     graph = rdflib.Graph(identifier=rdflib.URIRef(LEXICON_IRI))
-    graph.parse(LEXICON_PATH, format="turtle")
+    graph.parse(data=LEXICON_PATH.read_bytes(), format="turtle")
     return graph
 
 
