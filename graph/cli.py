@@ -23,7 +23,7 @@ EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "
 def _settings(args) -> Settings:
     overrides = {name: getattr(args, name) for name in
                  ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
-                  "remote_query_url", "remote_update_url", "remote_gsp_url")
+                  "remote_query_url", "remote_update_url", "remote_gsp_url", "claims")
                  if getattr(args, name, None) is not None}
     return Settings.from_env(**overrides)
 
@@ -293,7 +293,10 @@ def make_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=func)
         return cmd
 
-    add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b = add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b.add_argument("--claims", action="append", metavar="PATH",
+                   help="also build this claims file or folder (repeatable); only curated and "
+                        "accepted claims reach the graph")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
