@@ -131,8 +131,8 @@ def cmd_show(args) -> int:
     for st in detail["statements"]:
         print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
         for ev in st["evidence"]:
-            print(f"      “{ev['quote']}” [{ev['start']}:{ev['end']}] {ev['evidence'].lower()}"
-                  + (f" ({ev['how']})" if ev["how"] else ""))
+            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
         print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
     return 0
@@ -152,8 +152,8 @@ def cmd_lineage(args) -> int:
             print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
                   f"(depth {entry['depth']})  <{entry['document']}>")
             for ev in entry["path"][-1]["evidence"]:
-                print(f"    {'  ' * entry['depth']}“{ev['quote']}” — {ev['source_file'] or ev['source']} "
-                      f"[{ev['start']}:{ev['end']}]")
+                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+                print(f"    {'  ' * entry['depth']}{passages} — {ev['source_file'] or ev['source']}")
     return 0
 
 
