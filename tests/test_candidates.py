@@ -131,7 +131,7 @@ def test_review_key_mistakes_name_file_and_line(tmp_path, extra, message):
 
 def test_cli_build_with_claims_builds_accepted_only(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "vankien.graph.cli", "build", "--seeds-dir", str(SEEDS), "--sources-dir",
+        [sys.executable, "-m", "vankien.cli", "build", "--seeds-dir", str(SEEDS), "--sources-dir",
          str(CANDIDATES), "--data-dir", str(tmp_path), "--claims", str(CANDIDATES / "candidates.yaml")],
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
