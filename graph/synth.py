@@ -28,7 +28,7 @@ from typing import BinaryIO, Callable
 
 from vankien.ontology import ontology_nquads
 
-from .identifiers import fold
+from vankien.graph.identifiers import fold
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
 VK = "https://w3id.org/vankien/ontology#"

@@ -2,6 +2,6 @@
 
 import sys
 
-from vankien.graph.cli import main
+from vankien.cli.commands import main
 
 sys.exit(main())
