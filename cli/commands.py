@@ -199,9 +199,11 @@ def cmd_load(args) -> int:
     from vankien.graph.pipeline import MANIFEST, artifact_path
     from vankien.graph.progress import progress_bar
     from vankien.graph.store import check_nquads_file, open_store
+    from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
+    check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
         raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
