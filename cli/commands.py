@@ -47,10 +47,11 @@ def cmd_build(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from vankien.graph.claims import load_seed_dir
+    from vankien.graph.claims import load_claims_paths, load_seed_dir
     from vankien.graph.ingest import ingest_file, report_text
     settings = _settings(args)
-    result = ingest_file(args.file, seeds=load_seed_dir(settings.seeds_dir), sources_dir=settings.sources_dir,
+    known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
+    result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
                          base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
                          date=args.date)
     print(report_text(result.report))

@@ -107,16 +107,21 @@ def make_candidates(extraction: Extraction, *, source: dict, seeds: list, base_i
     # documents: one entity per notation + jurisdiction + term
     doc_keys: dict[int, str] = {}
     resolutions: dict[str, Resolution] = {}
-    for mention in extraction.mentions.documents:
+    # dated mentions first: an undated mention of a number the same text dates in one term only
+    # names that document (the text names it twice); otherwise its term stays unknown
+    dated_terms: dict[str, set] = {}
+    for mention in sorted(extraction.mentions.documents, key=lambda m: m.date is None):
         ref = mention.reference
         jurisdiction = place.slug if (ref.is_local and place) else None
         if ref.is_local and place is None:
             skipped.append(f"{ref.notation}: local issuer code {ref.issuer_code} but the text names no place")
             continue
         resolution = resolve(ref, jurisdiction, mention.date, known, minter, source["id"])
+        if mention.date:
+            dated_terms.setdefault(ref.notation, set()).add(resolution.term)
+        elif len(dated_terms.get(ref.notation, ())) == 1 and "unknown" not in dated_terms[ref.notation]:
+            resolution = resolutions[f"doc-{fold(ref.notation)}-k{next(iter(dated_terms[ref.notation]))}"]
         key = f"doc-{fold(ref.notation)}" + (f"-k{resolution.term}" if resolution.term != "unknown" else "")
-        if key in resolutions and resolutions[key].term != resolution.term:
-            key += f"-{len(resolutions)}"
         resolutions.setdefault(key, resolution)
         spec = {"document": ref.notation, "term": resolution.term}
         if jurisdiction:

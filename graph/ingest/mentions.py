@@ -199,8 +199,11 @@ def find_places(text: str, lang: str) -> list[PlaceMention]:
     for phrase in matcher("places", "after", lang).finditer(text):
         m = re.search(_NAME + r"\s+$", text[max(0, phrase.start - 40):phrase.start])
         if m:
-            start = max(0, phrase.start - 40) + m.start(1)
-            places.append(PlaceMention(start, start + len(m.group(1)), m.group(1), fold(m.group(1))))
+            name, start = m.group(1), max(0, phrase.start - 40) + m.start(1)
+            while name.split(" ", 1)[0] in rules()["places"]["not_names"] and " " in name:
+                first = name.split(" ", 1)[0]          # "In Dien Bien Province": "In" starts the sentence
+                name, start = name[len(first) + 1:], start + len(first) + 1
+            places.append(PlaceMention(start, start + len(name), name, fold(name)))
     return sorted(places, key=lambda p: p.start)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_BYTES = 10 * 1024 * 1024          # a party text is a few hundred kB at most; larger is a mistake
+MIN_MAIN_WORDS = 10
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b",
                          re.IGNORECASE | re.DOTALL)
@@ -86,7 +87,7 @@ def _main_text(path: Path, html: str) -> str:
     import trafilatura   # imported here: only HTML needs it
     text = trafilatura.extract(html, include_comments=False, include_tables=False,
                                include_images=False, favor_precision=True)
-    if not text or not text.strip():
+    if not text or len(text.split()) < MIN_MAIN_WORDS:     # a menu link ("Home") is no article
         raise IngestError(f"{path}: HTML page with no main text (trafilatura found no article body); "
                           "save the article's text as a .txt file instead")
     return text
