@@ -19,17 +19,11 @@ Scheduling keeps cheap queries fast while expensive ones run (``Settings``):
 A remote store needs no worker for running (the HTTP request carries the time limit); its queries
 are still checked in workers.
 
-Row limit: the executor reads at most ``max_rows + 1`` solutions (or triples). If there were more
-than ``max_rows`` the result is ``truncated`` and only the first ``max_rows`` are serialised: SELECT
-rows are written as SPARQL JSON results, read back by pyoxigraph and serialised by pyoxigraph in the
-requested format (pyoxigraph cannot build ``QuerySolutions`` from a list); triples go straight to
-``pyoxigraph.serialize``.
+Row limits and serialisation: :mod:`.results`.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import queue
 import re
 import threading
@@ -39,17 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 
-from vankien.graph.settings import Settings
 from vankien.graph import formats
-from vankien.graph.sparql_guard import QueryInfo, QueryRefused, check_graph_params, check_query, precheck
+from vankien.graph.settings import Settings
+from vankien.graph.results import serialize_results
+from vankien.graph.sparql_guard import QueryInfo, QueryRefused, check_graph_params, precheck
 from vankien.graph.store import RemoteStore, StoreError, StoreTimeout
 from vankien.graph.workers import MEMORY_SIGNALS, Worker, WorkerStartError, Zygote
 
 SOLUTION_FORMATS = tuple(f.name for f in formats.SOLUTIONS)  # json xml csv tsv
 GRAPH_FORMATS = tuple(f.name for f in formats.GRAPHS)
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 REMEMBERED_TEXTS = 4096  # distinct query texts whose verdict and cost the executor keeps
 SLOT_WAIT_S = 1.0  # how long a text that ran long before waits for a slot (it holds a thread)
 
@@ -452,29 +445,6 @@ def _left(deadline: float) -> float:
     return max(0.0, deadline - time.monotonic())
 
 
-# ---- inside a worker process ----------------------------------------------------------------
-
-
-def handle_in_worker(store: ox.Store | None, local_graphs: list[str] | None, settings: Settings,
-                     request: tuple) -> Any:
-    """What a worker does with one request from :class:`QueryExecutor` (see :mod:`.workers`)."""
-    kind, payload = request
-    if kind == "check":
-        sparql, graphs = payload
-        return check_query(sparql, settings, local_graphs=graphs if graphs is not None else local_graphs)
-    return _run_embedded(store, payload)
-
-
-def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
-    sparql, format, default_graph, named_graphs, union, limit = request
-    options: dict[str, Any] = {"use_default_graph_as_union": union}
-    if default_graph:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
-    return serialize_results(store.query(sparql, **options), format, limit)
-
-
 # Engine messages about a failed fetch would tell a client whether a host or port answered.
 _NETWORK_DETAIL = re.compile(
     r"service|http|connect|socket|network|dns|resolve|host|port|refused|unreachable|permission denied",
@@ -486,61 +456,3 @@ def _without_network_detail(message: str) -> str:
     if _NETWORK_DETAIL.search(message):
         return "the query could not be evaluated"
     return message
-
-
-# ---- serialisation (shared by workers and the remote path) -----------------------------------
-
-
-def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, bool]:
-    """``(body, row_count, truncated)`` for pyoxigraph results, keeping at most ``max_rows`` rows."""
-    if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=formats.results_format(format)), 1, False
-    if isinstance(results, ox.QuerySolutions):
-        variables = [v.value for v in results.variables]
-        rows = list(itertools.islice(results, max_rows + 1))
-        kept = rows[:max_rows]
-        document = {
-            "head": {"vars": variables},
-            "results": {"bindings": [_binding_json(variables, row) for row in kept]},
-        }
-        reread = ox.parse_query_results(json.dumps(document).encode(), ox.QueryResultsFormat.JSON)
-        return reread.serialize(format=formats.results_format(format)), len(kept), len(rows) > max_rows
-    triples = list(itertools.islice(iter(results), max_rows + 1))
-    kept = triples[:max_rows]
-    rdf = formats.rdf_format(format)
-    if rdf.supports_datasets:  # dataset formats want quads
-        kept_items = [ox.Quad(t.subject, t.predicate, t.object) for t in kept]
-    else:
-        kept_items = kept
-    return ox.serialize(kept_items, format=rdf), len(kept), len(triples) > max_rows
-
-
-def _binding_json(variables: list[str], row: ox.QuerySolution) -> dict:
-    return {name: _term_json(term) for name, term in zip(variables, row) if term is not None}
-
-
-def _term_json(term) -> dict:
-    """A pyoxigraph term in the SPARQL 1.1 (1.2 for triple terms) JSON results format."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        encoded = {"type": "literal", "value": term.value}
-        if term.language:
-            encoded["xml:lang"] = term.language
-            if term.direction is not None:
-                encoded["its:dir"] = str(term.direction)  # "ltr" | "rtl"
-        elif term.datatype.value != XSD_STRING:
-            encoded["datatype"] = term.datatype.value
-        return encoded
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(term.subject),
-                "predicate": _term_json(term.predicate),
-                "object": _term_json(term.object),
-            },
-        }
-    raise TypeError(f"unexpected term in query results: {term!r}")

@@ -31,9 +31,14 @@ import threading
 import time
 from multiprocessing import reduction
 from multiprocessing.connection import Connection
+from typing import Any
 
+import pyoxigraph as ox
+
+from vankien.graph.results import serialize_results
 from vankien.graph.sandbox import deny_network
 from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import check_query
 
 PR_SET_PDEATHSIG = 1
 WATCHDOG_INTERVAL_S = 0.5
@@ -182,10 +187,7 @@ class Zygote:
 def _zygote_main(control: Connection, backend: str, source: str | None, settings: Settings) -> None:
     # Before anything else: nothing forked from here can reach any host.
     isolation = deny_network()
-    import pyoxigraph as ox
-
-    import vankien.graph.executor  # noqa: F401  (imported once here, shared by every fork)
-    from vankien.graph.sparql_guard import analyse_query
+    from vankien.graph.sparql_guard import analyse_query  # imported once here, shared by forks
 
     analyse_query(WARM_UP_QUERY)  # the parser's first use is slow: pay it once, before forking
 
@@ -251,10 +253,6 @@ def _wait_reaped(pid: int, reaped: dict[int, int | None]) -> int | None:
 def _worker_child(conn: Connection, store, backend: str, source: str | None, settings: Settings) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _die_with_parent()
-    import pyoxigraph as ox
-
-    from vankien.graph import executor
-
     try:
         if backend == "disk":
             store = ox.Store.read_only(source)
@@ -272,7 +270,7 @@ def _worker_child(conn: Connection, store, backend: str, source: str | None, set
         except (EOFError, OSError):  # the server went away
             return
         try:
-            conn.send(("ok", executor.handle_in_worker(store, graphs, settings, request)))
+            conn.send(("ok", handle_in_worker(store, graphs, settings, request)))
         except MemoryError:
             conn.send(("error", "MemoryError", "out of memory"))
             return  # the heap may be in a bad state: let the server fork a fresh worker
@@ -309,3 +307,23 @@ def cap_memory(extra_mb: int) -> int:
     limit = present + PARSER_STACK_BYTES + extra_mb * MIB
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return limit
+
+
+def handle_in_worker(store: ox.Store | None, local_graphs: list[str] | None, settings: Settings,
+                     request: tuple) -> Any:
+    """What a worker does with one request of the executor: check a text, or run a checked one."""
+    kind, payload = request
+    if kind == "check":
+        sparql, graphs = payload
+        return check_query(sparql, settings, local_graphs=graphs if graphs is not None else local_graphs)
+    return _run_embedded(store, payload)
+
+
+def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
+    sparql, format, default_graph, named_graphs, union, limit = request
+    options: dict[str, Any] = {"use_default_graph_as_union": union}
+    if default_graph:
+        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
+    if named_graphs:
+        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+    return serialize_results(store.query(sparql, **options), format, limit)
