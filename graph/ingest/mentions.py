@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from vankien.graph.identifiers import DocumentReference, find_references, fold, match_date
 from vankien.graph.ingest.rules import (LexiconEntry, Phrase, PhraseMatcher, body_entry, body_matcher, matcher,
@@ -137,7 +137,7 @@ def _attach(text: str, lang: str, doc: DocumentMention, bodies: list[BodyMention
     doc.extent_end = cut
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_matcher(lang: str) -> PhraseMatcher:
     """Every cue phrase of the rules table in ``lang`` (relations, advised by, issued by)."""
     table = rules()

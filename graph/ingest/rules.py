@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import yaml
 
@@ -90,7 +90,7 @@ def rule_id(rule: str, lang: str, phrase: str) -> str:
     return f"{rule}.{lang}.{fold(phrase)}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def matcher(*path: str) -> PhraseMatcher:
     """A matcher for the phrase list at ``path`` in the rules table, e.g. ("issuer_links", "de")."""
     node = rules()
