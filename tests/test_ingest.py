@@ -275,3 +275,10 @@ def test_devset_covers_every_cue_date_and_number_format(tmp_path):
 
 def extract_claims(tmp_path: Path, item: dict) -> list[dict]:
     return ingest_text(tmp_path / item["id"], item["text"], item["lang"], item["id"]).candidates.document["claims"]
+
+
+def test_language_is_detected_for_every_synthetic_text():
+    from vankien.graph.ingest.text import detect_language
+    heldout = yaml.safe_load((FIXTURES / "heldout.yaml").read_text(encoding="utf-8"))["texts"]
+    assert {item["id"]: detect_language(item["text"]) for item in DEVSET["texts"] + heldout} == \
+        {item["id"]: item["lang"] for item in DEVSET["texts"] + heldout}

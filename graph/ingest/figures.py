@@ -103,8 +103,8 @@ def _counted_end(text: str, start: int, max_words: int) -> int:
 def _unit(counted: str, lang: str) -> str | None:
     """The unit of the unit word written first in the counted words."""
     found = []
-    for unit, words in rules()["figures"]["units"].items():
-        first = next(PhraseMatcher(words.get(lang, [])).finditer(counted), None)
+    for unit in rules()["figures"]["units"]:
+        first = next(matcher("figures", "units", unit, lang).finditer(counted), None)
         if first is not None:
             found.append((first.start, unit))
     return min(found)[1] if found else None

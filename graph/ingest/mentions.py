@@ -14,7 +14,7 @@ from functools import cache
 
 from vankien.graph.identifiers import DocumentReference, find_references, fold, match_date
 from vankien.graph.ingest.rules import (LexiconEntry, Phrase, PhraseMatcher, body_entry, body_matcher, matcher,
-                                        rules, type_word_matcher)
+                                        rules, type_word_matcher, with_ascii_variants)
 
 _MARKER_BEFORE = re.compile(r"(?:\s+(?:số|so|Nr\.?|No\.?|Nummer|number|n°))?\s*[.:]?\s*$", re.IGNORECASE)
 _QUOTE_MARKS = {"„": "“", "“": "”", '"': '"', "«": "»", "‘": "’", "'": "'"}
@@ -143,7 +143,7 @@ def cue_matcher(lang: str) -> PhraseMatcher:
     table = rules()
     cues = [c for spec in table["relations"].values() for c in spec["cues"].get(lang, [])]
     cues += table["advised_by"]["cues"].get(lang, []) + table["issued_by"]["cues"].get(lang, [])
-    return PhraseMatcher(cues)
+    return PhraseMatcher(with_ascii_variants(cues) if lang == "vi" else cues)
 
 
 def _first_stop(text: str, start: int, limit: int, stops: list[str]) -> int:
