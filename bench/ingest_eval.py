@@ -64,7 +64,8 @@ def seed_recall() -> str:
     for kind, gold, got in (("curated documents", curated.documents, found.documents),
                             ("vk:implements", {r for r in curated.relations if r[1] == "vk:implements"},
                              {r for r in found.relations if r[1] == "vk:implements"}),
-                            ("relations", curated.relations, found.relations)):
+                            ("relations", curated.relations, found.relations),
+                            ("figures", curated.figures, found.figures)):
         p, r = precision_recall(*scores(got, gold))
         lines.append(f"seed article, {kind:<18} precision {p:.2f}  recall {r:.2f}  ({len(got & gold)}/{len(gold)})")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from vankien.graph.ingest.numbers import number_pattern, parse_number
 from vankien.graph.ingest.rules import PhraseMatcher, matcher, rules
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_DANGLING = {"und", "và", "and", "sowie", "oder", "hoặc", "or", "der", "die", "das", "the", "của", "of"}
 _PART_OF = re.compile(r"\s+(?:von|of|trên|out of)\s+[\d.,]+(?=\s)")
 _CLAUSE_END = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\n| (?:und|và|and|sowie) (?=\d)")
 
@@ -97,6 +98,8 @@ def _counted_end(text: str, start: int, max_words: int) -> int:
     if digit:
         limit = start + digit.start()
     words = list(re.finditer(r"\S+", text[start:limit]))[:max_words]
+    while words and words[-1].group(0).casefold() in _DANGLING:   # "… gibt es Parteiorganisationen und"
+        words.pop()
     return start + words[-1].end() if words else start
 
 
