@@ -16,6 +16,7 @@ from vankien import __version__
 from vankien.api import graph_view, linked_data, pages, rest, sparql
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
+from vankien.api.security import SecurityMiddleware
 from vankien.graph.errors import UserError
 from vankien.graph.settings import Settings
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.runtime = runtime
     _install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware)  # headers, CSP nonce, HEAD/OPTIONS (api/security.py)
     _include_routers(app)
     return app
 

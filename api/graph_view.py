@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -23,6 +23,7 @@ from vankien.graph.sparql_guard import QueryRefused
 from vankien.api.conneg import html_only
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
+from vankien.api.security import csp_nonce
 
 router = APIRouter(tags=["graph view"])
 LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
@@ -31,6 +32,7 @@ LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
 @router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)",
             dependencies=[Depends(html_only)])
 async def graph_page(
+    request: Request,
     focus: str | None = Query(None, description="a document number (any spelling) or URI"),
     depth: int = Query(2, ge=0, le=20, description="lineage hops from the focus document"),
     type: list[str] | None = Query(None, description="node types to keep (Plan, body, KH …); repeatable"),
@@ -62,7 +64,7 @@ async def graph_page(
         if status is None:
             raise
         return error(503, f"the query could not be run: {exc}")
-    return HTMLResponse(viz.render_html(view, title=title, message=message))
+    return HTMLResponse(viz.render_html(view, title=title, message=message, nonce=csp_nonce(request)))
 
 
 def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:

@@ -279,11 +279,12 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
+    from vankien.api.security import uvicorn_config
     settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
                                           if v is not None})
     app = create_app(settings)
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.Server(uvicorn_config(app, log_level="info")).run()
     return 0
 
 

@@ -205,9 +205,11 @@ def style_key(data: dict) -> str:
         data.get("kind") if data.get("kind") in NODE_STYLES else "other")
 
 
-def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) -> str:
+def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None,
+                nonce: str | None = None) -> str:
     """One standalone HTML page drawing ``graph`` (nodes with ``label``/``type``/``kind``; details
-    from :func:`attach_details` when present)."""
+    from :func:`attach_details` when present). ``nonce``: the CSP nonce its inline scripts carry
+    when served (docs/web-security.md)."""
     net = Network(directed=True, cdn_resources="in_line")   # the model; the page is our own template
     details = {}
     for node, data in graph.nodes(data=True):
@@ -238,7 +240,8 @@ def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) ->
         message_hidden="" if message else "hidden", legend=legend_html(NODE_STYLES),
         vis_css=_inline((VIS_DIR / "vis-network.css").read_text(encoding="utf-8"), "style"),
         vis_js=_inline((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"), "script"),
-        data=_json_for_html(payload))
+        data=_json_for_html(payload),
+        nonce_attr=f' nonce="{html.escape(nonce)}"' if nonce else "")
 
 
 def _inline(text: str, tag: str) -> str:

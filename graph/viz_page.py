@@ -53,8 +53,8 @@ div.vis-tooltip { font-family: system-ui, sans-serif; } .vk-tip { max-width: 420
 <section id="details" aria-live="polite"><p class="vk-muted">Click a node to see its details and quotes.</p></section>
 </aside></main>
 <script type="application/json" id="vankien-data">$data</script>
-<script>$vis_js</script>
-<script>
+<script$nonce_attr>$vis_js</script>
+<script$nonce_attr>
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("vankien-data").textContent);

@@ -37,7 +37,8 @@ function showNotice(message, isError) {
 
 function cell(tag, text, binding) {
   const element = document.createElement(tag);
-  if (binding && binding.type === "uri") {
+  // Only http(s) IRIs become links: a javascript: or data: IRI in a result stays text.
+  if (binding && binding.type === "uri" && /^https?:\/\//i.test(binding.value)) {
     const link = document.createElement("a");
     link.href = binding.value;
     link.textContent = binding.value;

@@ -1,0 +1,181 @@
+"""Hardening finding 9 (issue 11): the web layer — security headers with a CSP nonce on HTML, only
+http(s) IRIs clickable on the query page, error payloads never served as HTML, slowloris
+connections closed, HEAD and OPTIONS on every GET route.
+
+Browser tests use Debian chromium via Playwright (skipped without it unless
+VANKIEN_REQUIRE_BROWSER=1). Served data: the real graph, or the SYNTHETIC viz fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE / "fixtures" / "viz"))
+from serving import live_server  # noqa: E402
+from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
+from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app  # noqa: E402
+
+HTML_PAGES = ["/", "/query", "/graph"]
+SLOW_SOCKETS = 50
+HEADER_TIMEOUT_S = 2.0
+XSS = "<script>window.__xss=1</script>"
+
+
+class _Scripts(HTMLParser):
+    """The attributes of every <script> that would run inline (no src, not a JSON data block)."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.inline: list[dict] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and "src" not in attrs and "json" not in (attrs.get("type") or ""):
+            self.inline.append(attrs)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
+    settings, store = build_graph(tmp_path_factory.mktemp("web"), real=True)
+    app = make_app(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store)
+    try:
+        with live_server(app) as url:
+            yield url
+    finally:
+        app.state.runtime.executor.close()
+
+
+def _csp_nonce(response: httpx.Response) -> str:
+    policy = response.headers["content-security-policy"]
+    return re.search(r"'nonce-([^']+)'", policy).group(1)
+
+
+@pytest.mark.parametrize("path", HTML_PAGES)
+def test_finding_9_html_has_security_headers_and_nonced_scripts(served, path):
+    first = httpx.get(served + path, headers={"Accept": "text/html"})
+    second = httpx.get(served + path, headers={"Accept": "text/html"})
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    policy = first.headers["content-security-policy"]
+    for directive in ("default-src 'self'", "object-src 'none'", "frame-ancestors 'none'",
+                      "base-uri 'none'"):
+        assert directive in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert first.headers["x-content-type-options"] == "nosniff"
+    assert first.headers["x-frame-options"] == "DENY"
+    assert first.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert _csp_nonce(first) != _csp_nonce(second)  # fresh per response
+    # Every inline script that would run carries this response's nonce.
+    for attributes in _Scripts(first.text).inline:
+        assert attributes.get("nonce") == _csp_nonce(first), attributes
+
+
+def test_finding_9_json_errors_echo_no_html(served):
+    for response in (
+        httpx.get(f"{served}/sparql", params={"query": XSS}, headers={"Accept": "text/html"}),
+        httpx.get(f"{served}/sparql", params={"query": f"SELECT * WHERE {{ ?s ?p '{XSS}' . BAD }}"}),
+        httpx.get(f"{served}/documents/{XSS}"),
+        httpx.get(f"{served}/graph", params={"construct": XSS}, headers={"Accept": "text/html"}),
+    ):
+        assert 400 <= response.status_code < 500, response.text
+        assert response.headers["x-content-type-options"] == "nosniff"
+        if response.headers["content-type"].startswith("text/html"):
+            assert XSS not in response.text  # escaped where it is shown at all
+        else:
+            assert response.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("url", REQUESTS)
+def test_finding_9_head_and_options_on_every_get_route(api_client, url):
+    get = api_client.get(url)
+    head = api_client.head(url)
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+    options = api_client.options(url)
+    assert options.status_code == 204
+    allowed = {method.strip() for method in options.headers["allow"].split(",")}
+    assert {"GET", "HEAD", "OPTIONS"} <= allowed
+    assert ("POST" in allowed) == url.startswith("/sparql")
+    assert api_client.options("/no-such-route").status_code == 404
+
+
+def test_finding_9_slowloris_connections_are_closed(served):
+    port = int(served.rsplit(":", 1)[1])
+    sockets = []
+    try:
+        for _ in range(SLOW_SOCKETS):
+            conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            conn.setblocking(False)
+            sockets.append(conn)
+        opened = time.monotonic()
+        closed_after: dict[int, float] = {}
+        while len(closed_after) < len(sockets) and time.monotonic() - opened < HEADER_TIMEOUT_S + 8:
+            for index, conn in enumerate(sockets):
+                if index in closed_after:
+                    continue
+                try:
+                    conn.send(b"X-Slow: 1\r\n")  # a header line now and then, never the end
+                    if conn.recv(1024) == b"":
+                        closed_after[index] = time.monotonic() - opened
+                except BlockingIOError:
+                    pass
+                except OSError:  # reset or broken pipe: closed by the server
+                    closed_after[index] = time.monotonic() - opened
+            time.sleep(0.25)
+        assert len(closed_after) == SLOW_SOCKETS, f"{SLOW_SOCKETS - len(closed_after)} still open"
+        assert max(closed_after.values()) < HEADER_TIMEOUT_S + 3
+    finally:
+        for conn in sockets:
+            conn.close()
+    assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.browser
+def test_finding_9_query_page_links_only_http_iris_under_csp(browser, served):
+    page = browser.new_page()
+    violations, errors = [], []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
+               else route.abort())
+    page.goto(f"{served}/query")
+    page.fill("#query", "SELECT ?x WHERE { VALUES ?x { <javascript:window.__xss=1> "
+                        "<https://w3id.org/vankien/id/doc/tw/ct/35/k13> } }")
+    page.click("#run")
+    page.locator("#result-table tbody tr").nth(1).wait_for()
+    hrefs = page.eval_on_selector_all("#result-table a", "links => links.map(a => a.href)")
+    assert hrefs == ["https://w3id.org/vankien/id/doc/tw/ct/35/k13"]
+    assert "javascript:window.__xss=1" in page.locator("#result-table").inner_text()  # shown as text
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    page.goto(f"{served}/graph")
+    page.wait_for_function("window.vankienReady === true", timeout=60_000)
+    assert violations == [] and errors == []
+    page.close()
