@@ -57,7 +57,7 @@ def hostile(n: int, canary: str) -> tuple[str, str, str, dict | str]:
         ("expression-bomb", "GET", "/sparql", {"query": "SELECT * WHERE { BIND(" + "1+" * (9_000 + n % 900) + "1 AS ?x) }"}),
         ("cross-product", "GET", "/sparql", {"query": f"SELECT (COUNT(*) AS ?n{n}) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }}"}),
         ("order-by-cross", "GET", "/sparql", {"query": f"SELECT ?a ?d WHERE {{ ?a ?b ?c . ?d ?e ?f }} ORDER BY ?c ?f LIMIT {n + 1}"}),
-        ("string-doubling", "GET", "/sparql", {"query": 'SELECT (STRLEN(?s30) AS ?n) WHERE { BIND("%d" AS ?s0) ' % n
+        ("string-doubling", "GET", "/sparql", {"query": f'SELECT (STRLEN(?s30) AS ?n) WHERE {{ BIND("{n}" AS ?s0) '
                                                + " ".join(f"BIND(CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(30)) + " }"}),
         ("blank-node-nesting", "GET", "/sparql", {"query": "SELECT * WHERE { ?s ?p " + "[?p" * 3900 + f" {n}" + "]" * 3900 + " }"}),
         ("service-escape", "POST", "/sparql", {"query": f'SELECT * WHERE {{ BIND("\\u0022" AS ?a) SERVICE <{canary}/{n}> {{ ?s ?p ?o }} BIND("\\u0022" AS ?b) }}'}),

@@ -56,7 +56,7 @@ class WorkerStartError(Exception):
 class Worker:
     """The server's handle on one forked worker: a pipe, a pid and the zygote it came from."""
 
-    def __init__(self, zygote: "Zygote", pid: int, conn: Connection) -> None:
+    def __init__(self, zygote: Zygote, pid: int, conn: Connection) -> None:
         self.zygote, self.pid, self.conn = zygote, pid, conn
         self.generation = zygote.generation
         self.local_graphs: list[str] | None = None
