@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
@@ -43,9 +43,24 @@ def open_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, store=store, executor=QueryExecutor(settings, nquads))
 
 
-def error(status: int, message: str, **extra) -> JSONResponse:
-    """Every error the API returns: JSON ``{"error": message, …}``."""
+# Paths of the pages people read: their errors are pages too (in the reader's language) when the
+# client prefers HTML; every other route, and every API client, gets the JSON error.
+HTML_PAGE_PREFIXES = ("/id/", "/ontology", "/graph", "/timeline", "/query")
+
+
+def error(status: int, message: str, request: Request | None = None, **extra) -> Response:
+    """Every error the API returns: JSON ``{"error": message, …}``, or for a browser on one of the
+    HTML pages, the error page."""
+    if request is not None and _is_page_request(request):
+        from .i18n import error_page
+        return error_page(request, status, message, extra.get("candidates") or [])
     return JSONResponse({"error": message, **extra}, status_code=status)
+
+
+def _is_page_request(request: Request) -> bool:
+    from .conneg import prefers_html
+    path = request.url.path
+    return (path == "/" or path.startswith(HTML_PAGE_PREFIXES)) and prefers_html(request)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -93,18 +108,18 @@ def _install_error_handlers(app: FastAPI) -> None:
         extra = exc.detail if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
-        return error(exc.status_code, message, **extra)
+        return error(exc.status_code, message, request, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return error(400 if request.url.path.startswith("/sparql") else 422,
-                     "invalid request: " + "; ".join(problems))
+                     "invalid request: " + "; ".join(problems), request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return error(500, "internal error; the server log has the details")
+        return error(500, "internal error; the server log has the details", request)
 
 
 def runtime_of(request: Request) -> Runtime:

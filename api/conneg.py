@@ -23,8 +23,8 @@ FORMAT_NAMES = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "applic
 HTML = "text/html"
 
 
-def _accept_ranges(header: str) -> list[tuple[str, float]]:
-    """``Accept`` as (media range, q) pairs; malformed q values count as 0 (not acceptable)."""
+def accept_ranges(header: str) -> list[tuple[str, float]]:
+    """``Accept`` (or ``Accept-Language``) as (range, q) pairs; malformed q values count as 0 (not acceptable)."""
     ranges = []
     for part in header.split(","):
         media, *params = [piece.strip() for piece in part.split(";")]
@@ -65,7 +65,7 @@ def choose(request: Request, offers: list[str]) -> str | None:
     header = request.headers.get("accept", "").strip()
     if not header:
         return offers[0]
-    ranges = _accept_ranges(header)
+    ranges = accept_ranges(header)
     scored = [(_quality(offer, ranges), -index, offer) for index, offer in enumerate(offers)]
     quality, _, offer = max(scored)
     return offer if quality > 0 else None
@@ -88,3 +88,9 @@ def wants_html(request: Request) -> bool:
         return requested.strip().lower() == "html"
     header = request.headers.get("accept", "")
     return bool(header) and choose(request, ["text/turtle", *list(RDF_MEDIA_TYPES)[1:], HTML]) == HTML
+
+
+def prefers_html(request: Request) -> bool:
+    """True when ``Accept`` ranks an HTML page above JSON (a browser, not an API client)."""
+    ranges = accept_ranges(request.headers.get("accept", ""))
+    return _quality(HTML, ranges) > _quality("application/json", ranges)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -20,6 +20,7 @@ from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused, check_query
 
 from .app import Runtime, error, runtime_of
+from .i18n import LANG_PARAM
 
 router = APIRouter(tags=["graph view"])
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -34,7 +35,8 @@ async def graph_page(
     body: str | None = Query(None, description="URI of a party body: its documents"),
     max_nodes: int = Query(500, ge=1, le=5000, description="most nodes drawn"),
     construct: str | None = Query(None, description="a SPARQL CONSTRUCT query whose triples are drawn"),
-    runtime: Runtime = Depends(runtime_of),
+    lang: str | None = LANG_PARAM,
+    *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
     try:
         if construct:
@@ -47,18 +49,18 @@ async def graph_page(
             title = f"vankien — lineage of {focus}" if focus else (
                 f"vankien — documents of {body}" if body else "vankien — document graph")
     except QueryRefused as exc:
-        return error(exc.status if 400 <= exc.status < 500 else 400, exc.message)
+        return error(exc.status if 400 <= exc.status < 500 else 400, exc.message, request)
     except queries.NotFound as exc:
-        return error(404, str(exc))
+        return error(404, str(exc), request)
     except queries.Ambiguous as exc:
-        return error(400, str(exc), candidates=[c["iri"] for c in exc.candidates])
+        return error(400, str(exc), request, candidates=[c["iri"] for c in exc.candidates])
     except (IdentifierError, ValueError) as exc:
-        return error(400, str(exc))
+        return error(400, str(exc), request)
     except Exception as exc:          # executor time-outs and failures carry their own status
         status = getattr(exc, "status", None)
         if status is None:
             raise
-        return error(503, f"the query could not be run: {exc}")
+        return error(503, f"the query could not be run: {exc}", request)
     return HTMLResponse(viz.render_html(view, title=title, message=message))
 
 
