@@ -20,8 +20,8 @@ from babel.support import Translations
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from .conneg import accept_ranges
-from .links import curie, local_href
+from vankien.api.conneg import accept_ranges
+from vankien.api.links import curie, local_href
 
 LANGUAGES = ("vi", "en", "de")
 DEFAULT_LANGUAGE = "en"

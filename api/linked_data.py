@@ -19,10 +19,9 @@ from vankien.graph import queries, records
 from vankien.graph.namespaces import PREFIXES
 from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
-from .app import Runtime, runtime_of
-from .conneg import negotiate_rdf, wants_html
-from .links import curie
-from .i18n import choose_language, page, pick_label
+from vankien.api.conneg import negotiate_rdf, wants_html
+from vankien.api.i18n import choose_language, page, pick_label
+from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["Linked data"])
 
@@ -143,7 +142,7 @@ def generic_record(store, resource: str, triples: list[ox.Triple]) -> dict:
 @lru_cache(maxsize=8)
 def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
     triples = [ox.Triple(q.subject, q.predicate, q.object)
-               for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+               for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
     return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
 
 

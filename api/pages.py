@@ -18,8 +18,8 @@ from fastapi.staticfiles import StaticFiles
 
 from vankien.graph.examples import EXAMPLES
 
-from .i18n import LANG_PARAM, page
-from .links import link_rule
+from vankien.api.i18n import LANG_PARAM, page
+from vankien.api.links import link_rule
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from .claims import Claim, Entity, EntityRef, SeedFile
-from .identifiers import TYPES, fold
-from .namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
-from .uris import Minter
+from vankien.graph.claims import Claim, Entity, EntityRef, SeedFile
+from vankien.graph.identifiers import TYPES, fold
+from vankien.graph.namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
+from vankien.graph.uris import Minter
 
 # The members of vk:DocumentTypeScheme: one per type code (see identifiers.TYPES).
 DOCUMENT_TYPE_CONCEPTS = frozenset(VK[t.document_class] for t in TYPES.values())

@@ -17,8 +17,8 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
-from .identifiers import DocumentReference, IdentifierError, parse_reference
-from .namespaces import PREFIXES
+from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
+from vankien.graph.namespaces import PREFIXES
 
 # Identity fields per entity kind ("note" is free text for reviewers, everywhere).
 ENTITY_FIELDS = {

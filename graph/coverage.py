@@ -17,8 +17,8 @@ import yaml
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from .claims import Claim, SeedFile
-from .identifiers import find_references, parse_reference
+from vankien.graph.claims import Claim, SeedFile
+from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\d])|(?<![\w])\d+(?![\d])")

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from ..ontology import load_ontology
-from .build import BuildError, build_dataset
-from .claims import load_seed_dir, source_text, verify_quotes
-from .settings import Settings
-from .store import open_store
-from .validate import validate_dataset
+from vankien.ontology import load_ontology
+from vankien.graph.build import BuildError, build_dataset
+from vankien.graph.claims import load_seed_dir, source_text, verify_quotes
+from vankien.graph.settings import Settings
+from vankien.graph.store import open_store
+from vankien.graph.validate import validate_dataset
 
 ARTIFACT = "vankien.nq"
 MANIFEST = "build.json"

@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from .identifiers import IdentifierError, fold, parse_reference
-from .namespaces import sparql_prefixes
+from vankien.graph.identifiers import IdentifierError, fold, parse_reference
+from vankien.graph.namespaces import sparql_prefixes
 
 PREFIXES = sparql_prefixes()
 DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",

@@ -24,8 +24,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from .settings import Settings
-from .sparql_guard import QueryRefused, analyse_query
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
 ProgressCallback = Callable[[int], None]  # called with the number of quads read so far
 PROGRESS_EVERY = 100_000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from .identifiers import DocumentReference, fold
+from vankien.graph.identifiers import DocumentReference, fold
 
 # Issuer codes whose committee exists once per jurisdiction (a province's Tỉnh ủy, a district's
 # Huyện ủy …); the URI names the jurisdiction beside the code. Central codes (TW, BTCTW …) need none.

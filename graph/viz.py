@@ -19,11 +19,11 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from . import queries
-from .identifiers import IdentifierError, parse_reference
-from .netx import EDGE_RELATIONS, to_networkx
-from .queries import EVIDENCE_PATTERN, iri, rows
-from .viz_page import PAGE, legend_html
+from vankien.graph import queries
+from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.netx import EDGE_RELATIONS, to_networkx
+from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
+from vankien.graph.viz_page import PAGE, legend_html
 
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")

@@ -10,7 +10,7 @@ import rdflib
 
 
 def run(built_env, *args, expect=0):
-    done = subprocess.run([sys.executable, "-m", "vankien.graph.cli", *args], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "vankien.cli", *args], capture_output=True,
                           text=True, env=built_env, timeout=120)
     assert done.returncode == expect, done.stderr + done.stdout
     return done
