@@ -6,7 +6,6 @@ Skipped when /usr/bin/chromium is missing, unless VANKIEN_REQUIRE_BROWSER=1 (the
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -14,9 +13,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from serving import live_server  # noqa: E402
-from viz_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 from vankien.graph import queries  # noqa: E402
 
@@ -31,20 +28,6 @@ IMPLEMENTED_BY = {"vi": "Được thực hiện bởi", "en": "Implemented by", 
 PAGES = ("/id/doc/tw/ct/35/k13", "/id/doc/tu-dien-bien/nq/04/k14", "/id/body/dien-bien/ban-to-chuc-tinh-uy",
          "/id/source/bdbp-218887-de", "/id/claim/bdbp-218887-de/c018/1", "/id/term/dien-bien/14",
          "/ontology", "/id/nothing/here")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
