@@ -20,7 +20,7 @@ from babel.support import Translations
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from vankien.api.conneg import accept_ranges
+from vankien.graph.formats import accept_ranges
 from vankien.api.links import curie, local_href
 
 LANGUAGES = ("vi", "en", "de")

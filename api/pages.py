@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from vankien.graph.examples import EXAMPLES
-
+from vankien.api.conneg import html_only
 from vankien.api.i18n import LANG_PARAM, page
 from vankien.api.links import link_rule
+from vankien.graph.examples import EXAMPLES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -44,6 +44,7 @@ def query_page_context(base_iri: str) -> dict:
     "/",
     response_class=HTMLResponse,
     summary="Query page",
+    dependencies=[Depends(html_only)],
     description="An HTML page to write SPARQL, run it against `/sparql` and see the results as a "
                 "table (or open a CONSTRUCT result in the graph view). The README's example "
                 "queries are one click away.",
@@ -52,6 +53,7 @@ def query_page_context(base_iri: str) -> dict:
     "/query",
     response_class=HTMLResponse,
     summary="Query page (alias of /)",
+    dependencies=[Depends(html_only)],
     description="The same page as `/`.",
 )
 def get_query_page(request: Request, lang: str | None = LANG_PARAM) -> HTMLResponse:

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .namespaces import VK
-from .queries import NotFound, describe, evidence_from, evidence_pattern, iri, rows
+from .queries import NotFound, claims_of, describe, evidence_pattern, iri, rows
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
@@ -174,7 +174,7 @@ def figures_about(store, resource: str) -> list[dict]:
 
 def value_evidence(store, observation: str) -> list[dict]:
     pattern = evidence_pattern(iri(observation), "vk:value", "?o")
-    return [asdict(evidence_from(r)) for r in rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?start")]
+    return [asdict(item) for _, item in claims_of(rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?start"))]
 
 
 def sources_of(store, evidence: list[dict]) -> list[dict]:
@@ -234,9 +234,9 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
                              vk:Place vk:Source vk:Measure }} ?s a/rdfs:subClassOf* ?top }}"""):
             kinds.setdefault(row["s"], local_name(row["top"]))
     grouped: dict[str, list[dict]] = {}
+    claims = [{**row, "evidence": item} for row, item in claims_of(claims)]
     for row in claims:
-        item = {"subject": row["s"], "predicate": row["p"], "object": row["o"],
-                **asdict(evidence_from(row))}
+        item = {"subject": row["s"], "predicate": row["p"], "object": row["o"], **asdict(row["evidence"])}
         grouped.setdefault(kinds.get(row["s"], "other"), []).append(item)
     order = ("PartyDocument", "PartyBody", "Term", "Period", "Goal", "Observation", "Measure",
              "Place", "Source", "other")
@@ -257,8 +257,8 @@ def claim_record(store, resource: str, sources_dir: Path | None = None) -> dict:
         OPTIONAL {{ ?textSel oa:prefix ?prefix }} OPTIONAL {{ ?textSel oa:suffix ?suffix }} }}""")
     if not found:
         raise NotFound(f"no claim {resource} in the graph")
-    row = found[0]
-    evidence = asdict(evidence_from(row))
+    row, item = claims_of(found)[0]
+    evidence = asdict(item)
     source = sources_of(store, [evidence])[0]
     about = rows(store, f"""SELECT ?publisher ?date ?url WHERE {{ {iri(row['source'])} (vk:translationOf?) ?x .
         OPTIONAL {{ ?x dcterms:publisher ?publisher }} OPTIONAL {{ ?x dcterms:date ?date }}
