@@ -21,7 +21,8 @@ from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from vankien.graph.formats import accept_ranges
-from vankien.api.links import curie, local_href
+from vankien.api.links import local_href
+from vankien.graph.namespaces import shorten
 
 LANGUAGES = ("vi", "en", "de")
 DEFAULT_LANGUAGE = "en"
@@ -95,7 +96,7 @@ def environment(lang: str) -> jinja2.Environment:
                              extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.install_gettext_translations(_catalogues()[lang], newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, lang=lang, curie=curie,
+    env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, lang=lang, curie=shorten,
                        pick=lambda labels: pick_label(labels or {}, lang))
     env.filters["number"] = lambda value, locale=lang: (
         format_decimal(value, locale=locale) if isinstance(value, (int, float)) else value)

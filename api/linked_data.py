@@ -15,21 +15,17 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
-from vankien.graph import queries, records
-from vankien.graph.namespaces import PREFIXES
-from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
-
 from vankien.api.conneg import LINKED_DATA, choose
 from vankien.api.i18n import choose_language, page, pick_label
 from vankien.api.runtime import Runtime, runtime_of
-from vankien.graph import formats
+from vankien.graph import formats, queries, records
 from vankien.graph.formats import Format
+from vankien.graph.namespaces import PREFIXES
+from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
 router = APIRouter(tags=["Linked data"])
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-LABELS = ("http://www.w3.org/2004/02/skos/core#notation", "http://www.w3.org/2004/02/skos/core#prefLabel",
-          "https://w3id.org/vankien/ontology#title", "http://www.w3.org/2000/01/rdf-schema#label")
+LABELS = tuple(str(term) for term in (SKOS.notation, SKOS.prefLabel, VK["title"], RDFS.label))
 
 FORMAT_PARAM = Query(None, description="Override `Accept`: `html`, `ttl`, `jsonld`, `nt` or `rdf`.",
                      openapi_examples={"turtle": {"summary": "Turtle", "value": "ttl"},

@@ -13,10 +13,9 @@ import re
 from dataclasses import asdict
 from pathlib import Path
 
-from .namespaces import VK
-from .queries import NotFound, claims_of, describe, evidence_pattern, iri, rows
+from vankien.graph.namespaces import RDF_TYPE, VK, local_name
+from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, iri, rows
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Fields that serve search and identity, not a reader (docs/data-model.md: document properties).
 INTERNAL = {str(VK[name]) for name in ("searchKey", "documentNumber", "typeCode", "issuerCode")} | {
@@ -36,10 +35,6 @@ SUMMARY_ROWS = (("type", RDF_TYPE), ("number", SKOS_NOTATION), ("issuer", str(VK
                 ("jurisdiction", str(VK.jurisdiction)))
 GENERIC_CLASSES = {"PartyDocument", "PartyBody", "Concept"}
 CONTEXT_CHARS = 160          # source text shown either side of a quote on a claim page
-
-
-def local_name(value: str) -> str:
-    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 # --- names --------------------------------------------------------------------------------------------
