@@ -33,7 +33,6 @@ LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
 @router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)",
             dependencies=[Depends(html_only)])
 async def graph_page(
-    request: Request,
     focus: str | None = Query(None, description="a document number (any spelling) or URI"),
     depth: int = Query(2, ge=0, le=20, description="lineage hops from the focus document"),
     type: list[str] | None = Query(None, description="node types to keep (Plan, body, KH …); repeatable"),

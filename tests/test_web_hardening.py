@@ -26,7 +26,7 @@ from serving import live_server  # noqa: E402
 from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
 from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app  # noqa: E402
 
-HTML_PAGES = ["/", "/query", "/graph"]
+HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
 HEADER_TIMEOUT_S = 2.0
 XSS = "<script>window.__xss=1</script>"
