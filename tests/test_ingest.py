@@ -301,3 +301,16 @@ def test_bad_date_option_is_a_clear_error(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["ingest", str(path), "--date", "14/6/2024"])
     assert exit_info.value.code == 2 and "'14/6/2024' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_ingest_never_overwrites_a_claims_file_unless_forced(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text("Thực hiện Chỉ thị số 35-CT/TW, Tỉnh ủy Điện Biên ban hành Kế hoạch số 158-KH/TU.",
+                    encoding="utf-8")
+    reviewed = tmp_path / "out.claims.yaml"
+    reviewed.write_text("# decisions a person made\n", encoding="utf-8")
+    code, err = run_cli(tmp_path, capsys, path)
+    assert code == 2 and f"{reviewed}: the claims file exists" in err
+    assert reviewed.read_text(encoding="utf-8") == "# decisions a person made\n"
+    code, _ = run_cli(tmp_path, capsys, path, "--force")
+    assert code == 0 and load_seed_file(reviewed).claims
