@@ -123,6 +123,7 @@ def run_cli(tmp_path, capsys, path: Path, *extra: str) -> tuple[int, str]:
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode() + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
     ("empty.txt", b"  \n", "the file is empty"),
+    ("utf16.txt", "Chỉ thị số 35-CT/TW".encode("utf-16"), ":1: UTF-16 text, not UTF-8"),
     ("binary.txt", b"\x7fELF\x02\x01\x00\x00\x00", "binary file"),
     ("nomain.html", b"<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
      "HTML page with no main text"),
