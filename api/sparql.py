@@ -71,10 +71,12 @@ QUERY_PARAM = Query(None, description="The SPARQL query (SELECT, ASK, CONSTRUCT 
                     "Without it the endpoint answers with its service description.",
                     openapi_examples=QUERY_EXAMPLES)
 DEFAULT_GRAPHS = Query([], alias="default-graph-uri", openapi_examples=GRAPH_EXAMPLES,
-                       description="A local named graph to use as (part of) the default graph; "
-                                   "repeatable. Without it the default graph is the union of all graphs.")
+                       description="A named graph to use as (part of) the default graph; repeatable. "
+                                   "Without it the default graph is the union of all graphs; a graph "
+                                   "the store does not hold is empty (never fetched).")
 NAMED_GRAPHS = Query([], alias="named-graph-uri", openapi_examples=GRAPH_EXAMPLES,
-                     description="A local named graph visible to GRAPH patterns; repeatable.")
+                     description="A named graph visible to GRAPH patterns; repeatable (one the "
+                                 "store does not hold is empty, never fetched).")
 FORMAT_PARAM = Query(None, openapi_examples=FORMAT_EXAMPLES,
                      description="Response format, overriding the Accept header: json, xml, csv, tsv "
                                  "(results); turtle, ntriples, jsonld, rdfxml, trig, nquads (graphs); "
@@ -86,8 +88,9 @@ Results: SPARQL JSON (default), XML, CSV, TSV; graphs: Turtle (default), N-Tripl
 TriG, N-Quads — chosen by the `Accept` header or the `format` parameter (406 when nothing fits).
 
 Refused with 400: syntax errors (with line and column), SPARQL Update (403 for update requests),
-SERVICE, FROM/FROM NAMED or graph parameters naming a non-local graph, over-deep nesting; over-long
-queries get 413. Queries stop at the time limit (503, JSON error naming it). Results longer than
+SERVICE, FROM/FROM NAMED naming a non-local graph, over-deep nesting; over-long queries get 413.
+Nothing is ever fetched: a `default-graph-uri` / `named-graph-uri` naming a graph the store does not
+hold is an empty graph. Relative IRIs in the query resolve against the endpoint's URL. Queries stop at the time limit (503, JSON error naming it). Results longer than
 the row cap are cut and marked with the headers `Vankien-Truncated: true` and `Vankien-Max-Rows`."""
 
 
@@ -107,6 +110,8 @@ async def sparql_get(request: Request, query: str | None = QUERY_PARAM,
         return error(403, UPDATE_REFUSED)
     if query is None:
         return service_description(request, runtime, format)
+    if len(request.query_params.getlist("query")) > 1:
+        return error(400, "the request has more than one 'query' parameter; send exactly one")
     return await answer(runtime, request, query, default_graph_uri, named_graph_uri, format)
 
 
@@ -185,7 +190,8 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
         chosen = negotiate(request, format, GRAPH_TYPES if info.returns_graph else RESULT_TYPES)
         result = await run_in_threadpool(
             executor.execute, query, format=chosen, max_rows=runtime.settings.max_rows,
-            default_graph=default_graphs or None, named_graphs=named_graphs or None)
+            default_graph=default_graphs or None, named_graphs=named_graphs or None,
+            base_iri=str(request.url.replace(query="")))
     except NotAcceptable as refusal:
         return error(406, str(refusal))
     except QueryRefused as refusal:

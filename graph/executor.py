@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from vankien.graph.sandbox import deny_network
 from vankien.graph.settings import Settings
-from vankien.graph.sparql_guard import QueryRefused, check_graph_params, check_query
+from vankien.graph.sparql_guard import QueryRefused, check_query, local_dataset
 from vankien.graph.store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
 
 SOLUTION_FORMATS = tuple(RESULT_FORMATS)  # json xml csv tsv
@@ -103,12 +103,18 @@ class QueryExecutor:
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> ExecutionResult:
-        """Check, run and serialise one query. Raises QueryRefused, QueryTimeout or QueryFailed."""
+        """Check, run and serialise one query. Raises QueryRefused, QueryTimeout or QueryFailed.
+
+        ``base_iri`` resolves relative IRIs in the query (the endpoint's URL, as the SPARQL Protocol
+        retrieves the query from there); graph IRIs the store does not hold are empty graphs.
+        """
         started = time.monotonic()
         local = self.local_graphs()
         info = check_query(sparql, self.settings, local_graphs=local)
-        check_graph_params([*(default_graph or ()), *(named_graphs or ())], self.settings, local)
+        default_graph = local_dataset(default_graph, self.settings, local)
+        named_graphs = local_dataset(named_graphs, self.settings, local, parameter="named-graph-uri")
         format = format or DEFAULT_FORMAT[info.form]
         allowed = GRAPH_FORMATS if info.returns_graph else SOLUTION_FORMATS
         if format not in allowed:
@@ -119,7 +125,7 @@ class QueryExecutor:
         limit = min(max_rows or self.settings.max_rows, self.settings.max_rows)
         sparql = info.text  # run exactly the text the guard checked (escapes expanded)
         union = wants_union(sparql, default_graph, named_graphs, None)
-        request = (sparql, format, default_graph, named_graphs, union, limit)
+        request = (sparql, format, default_graph, named_graphs, union, limit, base_iri)
         if self._remote is not None:
             body, rows, truncated = self._run_remote(request)
         else:
@@ -170,7 +176,7 @@ class QueryExecutor:
     # ---- running ----------------------------------------------------------------------------
 
     def _run_remote(self, request: tuple) -> tuple[bytes, int, bool]:
-        sparql, format, default_graph, named_graphs, union, limit = request
+        sparql, format, default_graph, named_graphs, union, limit, _ = request  # its own base
         try:
             results = self._remote.query(
                 sparql, default_graph=default_graph, named_graphs=named_graphs,
@@ -346,8 +352,8 @@ def _worker_main(conn, backend: str, source: str | None) -> None:
 
 
 def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
-    sparql, format, default_graph, named_graphs, union, limit = request
-    options: dict[str, Any] = {"use_default_graph_as_union": union}
+    sparql, format, default_graph, named_graphs, union, limit, base_iri = request
+    options: dict[str, Any] = {"use_default_graph_as_union": union, "base_iri": base_iri}
     if default_graph:
         options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
     if named_graphs:

@@ -113,14 +113,34 @@ def check_query(
     return info
 
 
-def check_graph_params(
-    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None
-) -> None:
-    """Apply the ``FROM`` rule to protocol ``default-graph-uri`` / ``named-graph-uri`` values."""
+# Stands for every protocol graph the store does not hold: no store has it, so it is an empty graph.
+ABSENT_GRAPH = "urn:x-vankien:absent-graph"
+
+
+def local_dataset(
+    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None,
+    *, parameter: str = "default-graph-uri",
+) -> list[str] | None:
+    """Protocol ``default-graph-uri`` / ``named-graph-uri`` values as graphs the store may be asked
+    for. A graph the store does not hold is an empty graph (as the Oxigraph server answers, and as
+    rdflib's ``urn:x-rdflib:default`` expects), never fetched: it is replaced by
+    :data:`ABSENT_GRAPH`. A value that is not an IRI is refused naming ``parameter``.
+    """
+    if not graphs:
+        return None
     allowed = _graph_filter(settings, local_graphs)
-    for iri in graphs or ():
-        if not allowed(iri):
-            raise QueryRefused(f"graph <{iri}> is refused: only local graphs can be queried")
+    dataset: list[str] = []
+    for iri in graphs:
+        if not _IRI.fullmatch(iri):
+            raise QueryRefused(f"{parameter}: {iri!r} is not an absolute IRI")
+        chosen = iri if allowed(iri) else ABSENT_GRAPH
+        if chosen not in dataset:
+            dataset.append(chosen)
+    return dataset
+
+
+# RFC 3987 in short: a scheme, then no spaces, angle brackets, quotes or braces.
+_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
 def _graph_filter(settings: Settings, local_graphs: Iterable[str] | None):
