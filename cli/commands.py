@@ -255,8 +255,8 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
-    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
-                                          if v is not None})
+    settings = _settings(args).replace(**{k: v for k, v in (
+        ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
     app = create_app(settings)
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
@@ -332,6 +332,9 @@ def make_parser() -> argparse.ArgumentParser:
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    sv.add_argument("--cors", metavar="ORIGIN|*",
+                    help="let browser clients on ORIGIN (comma-separated, or * for any) call the API "
+                         "(default: off; also VANKIEN_CORS)")
     return parser
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,6 +18,7 @@ from typing import Any, Mapping
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
+_ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 
 
 class SettingsError(ValueError):
@@ -40,6 +42,8 @@ class Settings:
     max_nesting: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
+    # Origins browsers may call the API from ("*" or comma-separated origins); empty: no CORS.
+    cors: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("seeds_dir", "sources_dir", "data_dir", "store_path"):
@@ -62,6 +66,15 @@ class Settings:
                 raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"port: {self.port!r} is not a TCP port")
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise SettingsError(f"cors: {origin!r} is not '*' or an origin such as "
+                                    f"https://example.org (set {ENV_PREFIX}CORS or --cors)")
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins allowed by ``cors``, one per comma; () when CORS is off."""
+        return tuple(part.strip().rstrip("/") for part in (self.cors or "").split(",") if part.strip())
 
     @property
     def disk_store_path(self) -> Path:

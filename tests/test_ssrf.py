@@ -7,12 +7,9 @@ is SYNTHETIC (a handful of triples under the synthetic namespace).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -26,45 +23,16 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402  (tests/ is not a package)
+from serving import CANARY_MARK, canary_server, live_server  # noqa: E402  (tests/ is not a package)
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
-CANARY_MARK = "canary-was-fetched"
 STRAY_FETCH_WAIT_S = 0.3
-
-
-class _Canary(BaseHTTPRequestHandler):
-    seen: list[str] = []
-
-    def _answer(self) -> None:
-        type(self).seen.append(f"{self.command} {self.path}")
-        body = json.dumps({"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": [
-            {v: {"type": "literal", "value": CANARY_MARK} for v in ("s", "p", "o")}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_HEAD = _answer
-
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
 
 
 @pytest.fixture
 def canary():
-    _Canary.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    httpx.get(f"{url}/self-check")  # the canary itself answers …
-    assert _Canary.seen == ["GET /self-check"]
-    _Canary.seen.clear()
-    yield url, _Canary.seen
-    server.shutdown()
-    server.server_close()
+    with canary_server() as (url, seen):
+        yield url, seen
 
 
 @pytest.fixture(scope="module")
