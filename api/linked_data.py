@@ -134,9 +134,11 @@ def _evidence(items: list[dict], base_iri: str) -> str:
         original = (f" · <a href='{html.escape(item['source_url'], quote=True)}'>original</a>"
                     if item.get("source_url") else "")
         how = f"<br><small>inferred: {html.escape(item['how'])}</small>" if item.get("how") else ""
+        # every passage the claim rests on, each with its offsets
+        passages = " … ".join(f"“{html.escape(q['quote'])}” <small>({q['start']}–{q['end']})</small>"
+                              for q in item.get("quotes") or [item])
         parts.append(f"<blockquote lang='{html.escape(item.get('language') or '', quote=True)}'>"
-                     f"“{html.escape(item['quote'])}”<br><small>{html.escape(item['evidence'])} · "
-                     f"characters {item['start']}–{item['end']} of "
+                     f"{passages}<br><small>{html.escape(item['evidence'])} · characters of "
                      f"{_link(item['source'], base_iri)}{original} · "
                      f"{_link(item['claim'], base_iri, 'claim')}</small>{how}</blockquote>")
     return "".join(parts)

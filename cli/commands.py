@@ -23,7 +23,7 @@ EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "
 def _settings(args) -> Settings:
     overrides = {name: getattr(args, name) for name in
                  ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
-                  "remote_query_url", "remote_update_url", "remote_gsp_url")
+                  "remote_query_url", "remote_update_url", "remote_gsp_url", "claims")
                  if getattr(args, name, None) is not None}
     return Settings.from_env(**overrides)
 
@@ -131,8 +131,8 @@ def cmd_show(args) -> int:
     for st in detail["statements"]:
         print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
         for ev in st["evidence"]:
-            print(f"      “{ev['quote']}” [{ev['start']}:{ev['end']}] {ev['evidence'].lower()}"
-                  + (f" ({ev['how']})" if ev["how"] else ""))
+            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
         print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
     return 0
@@ -152,8 +152,8 @@ def cmd_lineage(args) -> int:
             print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
                   f"(depth {entry['depth']})  <{entry['document']}>")
             for ev in entry["path"][-1]["evidence"]:
-                print(f"    {'  ' * entry['depth']}“{ev['quote']}” — {ev['source_file'] or ev['source']} "
-                      f"[{ev['start']}:{ev['end']}]")
+                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+                print(f"    {'  ' * entry['depth']}{passages} — {ev['source_file'] or ev['source']}")
     return 0
 
 
@@ -199,9 +199,11 @@ def cmd_load(args) -> int:
     from vankien.graph.pipeline import MANIFEST, artifact_path
     from vankien.graph.progress import progress_bar
     from vankien.graph.store import check_nquads_file, open_store
+    from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
+    check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
         raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
@@ -293,7 +295,10 @@ def make_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=func)
         return cmd
 
-    add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b = add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b.add_argument("--claims", action="append", metavar="PATH",
+                   help="also build this claims file or folder (repeatable); only curated and "
+                        "accepted claims reach the graph")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
