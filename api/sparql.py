@@ -61,14 +61,18 @@ NAMED_GRAPHS = Query([], alias="named-graph-uri", openapi_examples=GRAPH_EXAMPLE
                      description="A named graph visible to GRAPH patterns; repeatable (one the "
                                  "store does not hold is empty, never fetched).")
 FORMAT_PARAM = Query(None, openapi_examples=FORMAT_EXAMPLES,
-                     description="Response format, overriding the Accept header: json, xml, csv, tsv "
-                                 "(results); turtle, ntriples, jsonld, rdfxml, trig, nquads (graphs); "
-                                 "or a media type.")
+                     description="Response format, overriding the Accept header where it fits the "
+                                 "query form: json, xml, csv, tsv (results); turtle, ntriples, jsonld, "
+                                 "rdfxml, trig, nquads, n3 (graphs; json and xml mean JSON-LD and "
+                                 "RDF/XML here); or a media type. `output` and `results` are read "
+                                 "the same way (as SPARQLWrapper sends them); a value that does not "
+                                 "fit the query form is passed over and the Accept header decides.")
 UPDATE_PARAM = Query(None, include_in_schema=False)
 
 ENDPOINT_DESCRIPTION = """Read-only SPARQL 1.1 Protocol endpoint over the union of all graphs.
 Results: SPARQL JSON (default), XML, CSV, TSV; graphs: Turtle (default), N-Triples, JSON-LD, RDF/XML,
-TriG, N-Quads — chosen by the `Accept` header or the `format` parameter (406 when nothing fits).
+TriG, N-Quads, N3 — chosen by the `format`/`output`/`results` parameters where they fit the query
+form, else by the `Accept` header (`text/plain`: CSV or N-Triples; 406 only when nothing fits).
 
 Refused with 400: syntax errors (with line and column), SPARQL Update (403 for update requests),
 SERVICE, FROM/FROM NAMED naming a non-local graph, over-deep nesting; over-long queries get 413.
@@ -95,7 +99,8 @@ async def sparql_get(request: Request, query: str | None = QUERY_PARAM,
         return service_description(request, runtime, format)
     if len(request.query_params.getlist("query")) > 1:
         return error(400, "the request has more than one 'query' parameter; send exactly one")
-    return await answer(runtime, request, query, default_graph_uri, named_graph_uri, format)
+    return await answer(runtime, request, query, default_graph_uri, named_graph_uri,
+                        format_values(request.query_params.multi_items()))
 
 
 POST_BODY = {"requestBody": {"required": True, "content": {
@@ -134,8 +139,9 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
         text = body.decode("utf-8")
     except UnicodeDecodeError as problem:
         return error(400, f"request body is not UTF-8: {problem}")
+    in_url = format_values(request.query_params.multi_items())
     if media_type == QUERY_TYPE:
-        return await answer(runtime, request, text, default_graph_uri, named_graph_uri, format)
+        return await answer(runtime, request, text, default_graph_uri, named_graph_uri, in_url)
     fields = parse_qsl(text, keep_blank_values=True)
     names = [name for name, _ in fields]
     if "update" in names:
@@ -146,7 +152,7 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
     default_graphs = default_graph_uri + [v for n, v in fields if n == "default-graph-uri"]
     named_graphs = named_graph_uri + [v for n, v in fields if n == "named-graph-uri"]
     return await answer(runtime, request, query, default_graphs, named_graphs,
-                        format or dict(fields).get("format"))
+                        in_url + format_values(fields))
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
@@ -163,14 +169,27 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+# Parameters SPARQL clients name the answer's format with (SPARQLWrapper sends all three).
+FORMAT_FIELDS = ("format", "output", "results")
+
+
+def format_values(fields) -> list[str]:
+    """The ``format`` / ``output`` / ``results`` values of (name, value) pairs, in order."""
+    return [value for name, value in fields if name in FORMAT_FIELDS]
+
+
 async def answer(runtime: Runtime, request: Request, query: str, default_graphs: list[str],
-                 named_graphs: list[str], format: str | None) -> Response:
-    """Check the query, pick the format, run it off the event loop and wrap the outcome."""
+                 named_graphs: list[str], format_hints: list[str]) -> Response:
+    """Check the query, pick the format, run it off the event loop and wrap the outcome.
+
+    ``format_hints`` win over ``Accept`` where they fit the query form, else ``Accept`` decides
+    (:func:`vankien.graph.formats.negotiate`): a 406 only when nothing acceptable exists."""
     executor = runtime.executor
     try:
         # The guard runs first (also inside execute): the form decides which formats fit.
         info = await run_in_threadpool(check_query, query, runtime.settings, executor.local_graphs())
-        chosen = choose(request, formats.for_form(info.form), format=format)
+        chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
+                                   suggested=format_hints)
         result = await run_in_threadpool(
             executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
             default_graph=default_graphs or None, named_graphs=named_graphs or None,
