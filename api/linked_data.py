@@ -11,13 +11,14 @@ import html
 from functools import lru_cache
 
 import pyoxigraph as ox
+import rdflib
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from vankien.graph import queries
 from vankien.graph.namespaces import PREFIXES
-from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
+from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH, VK, load_ontology
 
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import LINKED_DATA, choose
@@ -52,11 +53,41 @@ def resource_triples(store, resource: str) -> list[ox.Triple]:
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 
-def rdf_response(chosen: Format, triples) -> Response:
-    """``triples`` in the negotiated serialisation. Minted IRIs stay whole: as prefixed
-    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read."""
-    return Response(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES),
-                    media_type=chosen.media_type, headers={"Vary": "Accept"})
+def rdf_response(chosen: Format, triples, request: Request | None = None,
+                 canonical: str | None = None) -> Response:
+    """``triples`` in the negotiated serialisation. Minted IRIs stay whole in Turtle: as prefixed
+    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read. JSON-LD
+    is compacted against a local ``@context`` (never a remote one). With ``request``, the answer
+    names its representations (:func:`representation_headers`)."""
+    if chosen is formats.JSONLD:
+        body = compact_jsonld(triples)
+    else:
+        body = ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES)
+    headers = representation_headers(request, chosen, canonical) if request else {"Vary": "Accept"}
+    return Response(body, media_type=chosen.media_type, headers=headers)
+
+
+# Written out in every JSON-LD answer, so no client fetches a context: the prefixes of the data.
+JSONLD_CONTEXT = {**PREFIXES, "vkid": "https://w3id.org/vankien/id/"}
+
+
+def compact_jsonld(triples) -> bytes:
+    """JSON-LD compacted against :data:`JSONLD_CONTEXT` (``"vk:title"``, ``"@type": "vk:Plan"``)."""
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True,
+                           indent=1, encoding="utf-8")
+
+
+def representation_headers(request: Request, chosen: Format, canonical: str | None) -> dict[str, str]:
+    """``Content-Location`` (this representation's own URL), ``Link`` to the resource's IRI
+    (``rel=canonical``) and to every other representation (``rel=alternate``), ``Vary``."""
+    path = request.url.path
+    links = [f'<{canonical}>; rel="canonical"'] if canonical else []
+    links += [f'<{path}?format={offer.name}>; rel="alternate"; type="{offer.media_type}"'
+              for offer in LINKED_DATA if offer is not chosen]
+    return {"Content-Location": f"{path}?format={chosen.name}", "Link": ", ".join(links),
+            "Vary": "Accept"}
 
 
 def local_href(value: str, base_iri: str) -> str:
@@ -89,11 +120,14 @@ def page(title: str, body: str) -> HTMLResponse:
 
 # --- /id/{path} -----------------------------------------------------------------------------------
 
-@router.get(
-    "/id/{path:path}", summary="Dereference a vankien URI",
+@router.api_route(
+    "/id/{path:path}", methods=["GET", "HEAD"], summary="Dereference a vankien URI",
     description="Every URI minted under the base IRI (`https://w3id.org/vankien/id/…` by default) "
                 "answers here: an HTML page for browsers, otherwise the resource's triples and the "
-                "evidence behind them as Turtle, JSON-LD, N-Triples or RDF/XML (`Accept`). "
+                "evidence behind them as Turtle, JSON-LD (compact, local `@context`; also for "
+                "`application/json`), N-Triples or RDF/XML (`Accept`). A named graph's IRI "
+                "(`/id/graph/…`) answers with the graph's triples. `Content-Location` names the "
+                "representation sent, `Link` the IRI and the other representations. "
                 "Unknown URIs give 404.",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}},
                404: {"description": "No such resource"}})
@@ -106,14 +140,41 @@ def dereference(request: Request,
     resource = base_iri + path
     try:
         triples = resource_triples(runtime.store, resource)
+        graph = graph_triples(runtime.store, resource)
     except ValueError:
         raise HTTPException(404, f"path: {path!r} does not form a valid URI") from None
-    if not triples:
+    if not triples and not graph:
         raise HTTPException(404, f"no resource {resource} in the graph")
     chosen = choose(request, LINKED_DATA)
     if chosen is formats.HTML:
-        return resource_page(runtime.store, resource, triples, base_iri)
-    return rdf_response(chosen, triples)
+        shown = (resource_page(runtime.store, resource, triples, base_iri) if triples
+                 else graph_page(resource, graph, base_iri))
+        shown.headers.update(representation_headers(request, chosen, resource))
+        return shown
+    return rdf_response(chosen, triples + graph, request, resource)
+
+
+def graph_triples(store, iri: str) -> list[ox.Triple]:
+    """The triples of the named graph ``iri`` (empty when it is no named graph of the store)."""
+    if iri not in store.named_graphs():
+        return []
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
+
+
+def graph_page(iri: str, triples: list[ox.Triple], base_iri: str) -> HTMLResponse:
+    """A named graph: its size, its downloads and what it describes, grouped by type."""
+    typed: dict[str, set[str]] = {}
+    for t in triples:
+        if t.predicate == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            typed.setdefault(t.object.value, set()).add(t.subject.value)
+    sections = "".join(
+        f"<h2>{_link(kind, base_iri)} <small>({len(members)})</small></h2><ul>"
+        + "".join(f"<li>{_link(m, base_iri)}</li>" for m in sorted(members)) + "</ul>"
+        for kind, members in sorted(typed.items()))
+    return page(f"Named graph {iri}", f"<h1>Named graph</h1><p><code>{html.escape(iri)}</code></p>"
+                f"<p>{len(triples)} statements · as <a href='?format=ttl'>Turtle</a> · "
+                "<a href='?format=jsonld'>JSON-LD</a> · <a href='?format=nt'>N-Triples</a> · "
+                f"<a href='?format=rdf'>RDF/XML</a></p>{sections}")
 
 
 def _link(value: str, base_iri: str, label: str | None = None) -> str:
@@ -187,24 +248,28 @@ def resource_page(store, resource: str, triples: list[ox.Triple], base_iri: str)
 # --- /ontology ------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
+def _ontology_bytes(format_name: str) -> bytes:
     triples = [ox.Triple(q.subject, q.predicate, q.object)
                for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
-    return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    if format_name == formats.JSONLD.name:
+        return compact_jsonld(triples)
+    return ox.serialize(triples, format=formats.rdf_format(format_name), prefixes=PREFIXES)
 
 
-@router.get(
-    "/ontology", summary="The vankien ontology",
+@router.api_route(
+    "/ontology", methods=["GET", "HEAD"], summary="The vankien ontology",
     description="The OWL ontology (`vk:`) as Turtle, JSON-LD, N-Triples or RDF/XML by `Accept`, "
                 "or a readable page listing every class, property and concept with its labels in "
                 "Vietnamese, English and German, definitions and alignments (`/ontology#Directive`).",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}}})
 def ontology(request: Request, format: str | None = FORMAT_PARAM):
     chosen = choose(request, LINKED_DATA)
+    headers = representation_headers(request, chosen, ONTOLOGY_IRI)
     if chosen is formats.HTML:
-        return page("vankien ontology", ontology_html())
-    return Response(_ontology_bytes(formats.rdf_format(chosen.name)), media_type=chosen.media_type,
-                    headers={"Vary": "Accept"})
+        shown = page("vankien ontology", ontology_html())
+        shown.headers.update(headers)
+        return shown
+    return Response(_ontology_bytes(chosen.name), media_type=chosen.media_type, headers=headers)
 
 
 ONTOLOGY_SECTIONS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
