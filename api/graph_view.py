@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from vankien.graph import queries, viz
 from vankien.graph.identifiers import IdentifierError
 from vankien.graph.netx import to_networkx
-from vankien.graph.sparql_guard import QueryRefused, check_query
+from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
 from vankien.api.errors import error
@@ -66,7 +66,7 @@ async def graph_page(
 
 
 def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
-    info = check_query(sparql, runtime.settings)
+    info = runtime.executor.check(sparql)
     if info.form != "CONSTRUCT":
         raise QueryRefused(f"construct: expected a CONSTRUCT query, got {info.form}")
     result = runtime.executor.execute(sparql, format="ntriples")

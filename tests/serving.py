@@ -19,12 +19,10 @@ e.g. with ``pythonpath = ["."]`` in the pytest settings.)
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
 import httpx
@@ -148,46 +146,3 @@ def oxigraph_read_only(nquads, folder) -> Iterator[str]:
         process.wait(timeout=10)
         log.close()
 
-
-CANARY_MARK = "canary-was-fetched"
-
-
-class _Canary(BaseHTTPRequestHandler):
-    """Records every request and answers with a SPARQL result carrying :data:`CANARY_MARK`, so a
-    response that contains the mark shows that the endpoint fetched from the canary."""
-
-    seen: list[str] = []
-
-    def _answer(self) -> None:
-        self.seen.append(f"{self.command} {self.path}")
-        body = json.dumps({"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": [
-            {v: {"type": "literal", "value": CANARY_MARK} for v in ("s", "p", "o")}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_HEAD = do_PUT = do_OPTIONS = _answer
-
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
-
-
-@contextmanager
-def canary_server() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 that counts requests: yields (base URL, requests seen)."""
-    seen: list[str] = []
-    handler = type("Canary", (_Canary,), {"seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        httpx.get(f"{url}/self-check")  # the canary itself answers …
-        assert seen == ["GET /self-check"]
-        seen.clear()
-        yield url, seen
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -20,7 +20,8 @@ from vankien.graph.settings import Settings, SettingsError
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
-from serving import canary_server, vankien_serving  # noqa: E402
+from canary import running_canary  # noqa: E402
+from serving import vankien_serving  # noqa: E402
 from viz_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
@@ -97,7 +98,7 @@ def test_a_browser_page_on_another_origin_queries_the_endpoint(nquads):
                       "Accept": "application/sparql-results+json"}});
         return (await response.json()).results.bindings.length;
     }"""
-    with canary_server() as (page_origin, _), sync_playwright() as playwright:
+    with running_canary() as (page_origin, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             for cors, expected in ((page_origin, 3), (None, "blocked")):

@@ -25,7 +25,8 @@ import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import canary_server, oxigraph_binary, oxigraph_read_only, vankien_serving  # noqa: E402
+from canary import running_canary  # noqa: E402
+from serving import oxigraph_binary, oxigraph_read_only, vankien_serving  # noqa: E402
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
@@ -162,7 +163,7 @@ def servers(tmp_path_factory):
     nquads = folder / "vankien.nq"
     nquads.write_text("".join(f"<{graph(n)}> <{RDF_TYPE}> <{FOAF_DOCUMENT}> <{graph(n)}> .\n"
                               for n in (1, 2, 3)))
-    with canary_server() as (canary, seen), vankien_serving(nquads, folder) as vankien:
+    with running_canary() as (canary, seen), vankien_serving(nquads, folder) as vankien:
         if oxigraph_binary() is None:
             yield Servers(f"{vankien}/sparql", None, canary, seen)
             return

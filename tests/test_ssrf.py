@@ -1,7 +1,7 @@
 """Hardening finding 1 (issue 11): the endpoint cannot be turned into a proxy into its host's network.
 
-A canary HTTP server on 127.0.0.1 answers every request with a SPARQL result that would show up in a
-response if the endpoint had fetched it; each test asserts the canary saw nothing. The data served
+A canary HTTP server on 127.0.0.1 (tests/canary.py) answers every request with a SPARQL result that
+would show up in a response if the endpoint had fetched it; each test asserts the canary saw nothing. The data served
 is SYNTHETIC (a handful of triples under the synthetic namespace).
 """
 
@@ -23,16 +23,11 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import CANARY_MARK, canary_server, live_server  # noqa: E402  (tests/ is not a package)
+from canary import CANARY_MARK  # noqa: E402  (tests/ is not a package)
+from serving import live_server  # noqa: E402
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
 STRAY_FETCH_WAIT_S = 0.3
-
-
-@pytest.fixture
-def canary():
-    with canary_server() as (url, seen):
-        yield url, seen
 
 
 @pytest.fixture(scope="module")
