@@ -42,6 +42,7 @@ class Settings:
     max_rows: int = 10000
     max_query_length: int = 20000
     max_nesting: int = 20
+    max_upload_bytes: int = 5_000_000  # POST /validate: the largest document read
     query_workers: int = 3  # processes that check and run users' queries
     slow_query_slots: int = 1  # of those, how many may run a long query at once
     slow_query_s: float = 0.25  # a query still running after this is long
@@ -69,7 +70,7 @@ class Settings:
         if not self.base_iri.endswith(("/", "#")):
             raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
         for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting",
-                     "query_workers", "slow_query_slots", "slow_query_s", "worker_memory_mb"):
+                     "max_upload_bytes", "query_workers", "slow_query_slots", "slow_query_s", "worker_memory_mb"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
