@@ -8,6 +8,7 @@ turns the executor's outcome into HTTP. Without a query, ``GET /sparql`` describ
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -187,14 +188,16 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     executor = runtime.executor
     try:
         # The guard's verdict first (remembered, so execute does not parse again): the form
-        # decides which formats fit.
-        info = await run_in_threadpool(executor.check, query)
+        # decides which formats fit. What is remembered is answered on the loop, the rest in a
+        # thread (a worker may take up to the time limit).
+        info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
         chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
                                    suggested=format_hints)
-        result = await run_in_threadpool(
-            executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
-            default_graph=default_graphs or None, named_graphs=named_graphs or None,
-            base_iri=str(request.url.replace(query="")))
+        run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
+               "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
+               "base_iri": str(request.url.replace(query=""))}
+        result = (executor.answer_if_known(query, **run)
+                  or await run_in_threadpool(partial(executor.execute, query, **run)))
     except QueryRefused as refusal:
         return error(refusal.status, refusal.message)
     except QueryTimeout as timeout:

@@ -110,6 +110,12 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
+    def environment(self) -> dict[str, str]:
+        """These settings as ``VANKIEN_*`` variables (for processes that read them with
+        :meth:`from_env`); fields that are None are left out."""
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
+                for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
     def replace(self, **changes: Any) -> "Settings":
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)

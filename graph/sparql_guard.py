@@ -240,6 +240,16 @@ def mentions_service(sparql: str) -> bool:
     return any(_SERVICE_KEYWORD.search(part) for part in _outside_skipped(sparql))
 
 
+# Functions whose value changes from one run to the next: an answer using them is not reusable.
+_VOLATILE = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def is_repeatable(sparql: str) -> bool:
+    """True when running ``sparql`` twice on the same data gives the same answer: none of RAND,
+    NOW, UUID, STRUUID, BNODE stands outside strings, IRIs and comments."""
+    return not any(_VOLATILE.search(part) for part in _outside_skipped(sparql))
+
+
 def _describe(error: ParseBaseException) -> str:
     return f"line {error.lineno}, column {error.col}: {error.msg}, found {error.found}"
 
