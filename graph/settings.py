@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from vankien.graph.namespaces import ID_BASE
+
 # Only the defaults for the seed claims and the source texts point into a checkout (the folder above
 # graph/); the package's own files (ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -27,7 +29,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    base_iri: str = "https://w3id.org/vankien/id/"
+    base_iri: str = ID_BASE
     seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
     sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
     # extra claims files or folders built beside the seeds (VANKIEN_CLAIMS, os.pathsep-separated)
