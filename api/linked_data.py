@@ -292,8 +292,8 @@ def _term_section(graph, term: URIRef) -> str:
     name = html.escape(term[len(VK):], quote=True)
     labels = ""
     for lang in LANGUAGES:
-        found = {str(l) for p in (RDFS.label, SKOS.prefLabel) for l in graph.objects(term, p)
-                 if getattr(l, "language", None) == lang}
+        found = {str(name) for p in (RDFS.label, SKOS.prefLabel) for name in graph.objects(term, p)
+                 if getattr(name, "language", None) == lang}
         labels += f"<tr><th>{lang}</th><td lang='{lang}'>{html.escape(' / '.join(sorted(found)) or '—')}</td></tr>"
     links = ""
     for label, predicate in ONTOLOGY_LINKS:

@@ -286,7 +286,7 @@ class QueryExecutor:
         if self._remote is not None:
             self._remote.close()
 
-    def __enter__(self) -> "QueryExecutor":
+    def __enter__(self) -> QueryExecutor:
         return self
 
     def __exit__(self, *exc) -> None:

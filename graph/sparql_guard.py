@@ -26,7 +26,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.algebra import translatePrologue

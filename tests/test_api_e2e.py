@@ -27,7 +27,7 @@ from vankien.graph.settings import Settings
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402  (tests/ is not a package)
+from serving import live_server
 
 VK = Namespace("https://w3id.org/vankien/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")

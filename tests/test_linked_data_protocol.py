@@ -15,9 +15,9 @@ import rdflib
 from rdflib.compare import isomorphic
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402
+from serving import live_server
 
-from vankien.api.app import create_app  # noqa: E402
+from vankien.api.app import create_app
 
 BASE = "https://w3id.org/vankien/id/"
 DOC_35 = "doc/tw/ct/35/k13"

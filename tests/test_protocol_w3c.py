@@ -25,8 +25,8 @@ import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from canary import running_canary  # noqa: E402
-from serving import oxigraph_binary, oxigraph_read_only, vankien_serving  # noqa: E402
+from canary import running_canary
+from serving import oxigraph_binary, oxigraph_read_only, vankien_serving
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"

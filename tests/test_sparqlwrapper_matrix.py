@@ -21,7 +21,7 @@ from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, POSTDIRECTLY, RDF, R
 from SPARQLWrapper import SPARQLWrapper
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import oxigraph_binary, oxigraph_read_only, vankien_serving  # noqa: E402
+from serving import oxigraph_binary, oxigraph_read_only, vankien_serving
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
 FORMATS = [JSON, XML, TURTLE, N3, RDF, RDFXML, CSV, TSV, JSONLD]

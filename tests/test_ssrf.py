@@ -23,8 +23,8 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from canary import CANARY_MARK  # noqa: E402  (tests/ is not a package)
-from serving import live_server  # noqa: E402
+from canary import CANARY_MARK
+from serving import live_server
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
 STRAY_FETCH_WAIT_S = 0.3

@@ -16,11 +16,11 @@ import rdflib
 from rdflib.namespace import SH
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from canary import running_canary  # noqa: E402
-from serving import vankien_serving  # noqa: E402
+from canary import running_canary
+from serving import vankien_serving
 
-from vankien.graph.validate import validate_dataset  # noqa: E402
-from vankien.ontology import ontology_nquads  # noqa: E402
+from vankien.graph.validate import validate_dataset
+from vankien.ontology import ontology_nquads
 
 VK = "https://w3id.org/vankien/ontology#"
 EX = "https://example.org/synthetic/"
