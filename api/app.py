@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     _install_error_handlers(app)
     _include_routers(app)
+    app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
     _allow_cross_origin(app, settings)
     return app
 

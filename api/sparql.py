@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 
 from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
@@ -24,6 +25,7 @@ from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import choose
 from vankien.graph import formats
+from vankien.graph.errors import UserError
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -204,11 +206,63 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
         return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
     except QueryFailed as failure:
         return error(failure.status, str(failure))
+    return result_response(result, runtime.settings.max_rows)
+
+
+def result_response(result, max_rows: int) -> Response:
+    """The HTTP answer for an executed query (truncation marked in headers)."""
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Vankien-Truncated"] = "true"
-        headers["Vankien-Max-Rows"] = str(runtime.settings.max_rows)
+        headers["Vankien-Max-Rows"] = str(max_rows)
     return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+# ---- remembered answers, before the framework ---------------------------------------------------
+
+GET_FIELDS = frozenset({"query", "default-graph-uri", "named-graph-uri", *FORMAT_FIELDS})
+
+
+class RememberedAnswers:
+    """ASGI middleware: a ``GET /sparql`` whose answer the executor remembers (same text, dataset,
+    format and base; data not reloaded since) is answered here, with the route's negotiation and
+    headers, without the framework's routing and parameter handling — for cheap repeated queries
+    that is most of the time spent. Anything else, including every error, goes to the app."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
+            response = remembered_answer(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def remembered_answer(scope) -> Response | None:
+    """The answer :func:`answer` would give, when it is remembered; None otherwise (never blocks)."""
+    runtime = getattr(scope["app"].state, "runtime", None)
+    fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    names = [name for name, _ in fields]
+    if runtime is None or names.count("query") != 1 or not GET_FIELDS.issuperset(names):
+        return None
+    query = next(value for name, value in fields if name == "query")
+    accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None)
+    try:
+        info = runtime.executor.check_if_known(query)
+        if info is None:
+            return None
+        chosen = formats.negotiate(formats.for_form(info.form), None, accept, suggested=format_values(fields))
+        result = runtime.executor.answer_if_known(
+            query, format=chosen.name, max_rows=runtime.settings.max_rows,
+            default_graph=[v for n, v in fields if n == "default-graph-uri"] or None,
+            named_graphs=[v for n, v in fields if n == "named-graph-uri"] or None,
+            base_iri=str(URL(scope=scope).replace(query="")))
+    except (QueryRefused, UserError):
+        return None  # the app answers with the error
+    return None if result is None else result_response(result, runtime.settings.max_rows)
 
 
 def service_description(request: Request, runtime: Runtime, format: str | None) -> Response:

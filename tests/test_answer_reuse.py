@@ -73,3 +73,44 @@ def test_a_known_refusal_is_raised_without_a_worker(executor):
 ])
 def test_repeatable_reads_outside_strings_iris_and_comments(query, repeatable):
     assert is_repeatable(query) is repeatable
+
+
+def test_a_remembered_answer_is_sent_as_the_route_sends_it(tmp_path, monkeypatch):
+    """The second GET is answered before the framework (RememberedAnswers): same status, headers
+    and body as the first, which the route answered; CORS still applies; errors stay the app's."""
+    import sys
+    from pathlib import Path
+
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from serving import vankien_serving
+
+    from vankien.api import sparql
+
+    answered_early = []
+    original = sparql.remembered_answer
+    monkeypatch.setattr(sparql, "remembered_answer",
+                        lambda scope: answered_early.append(original(scope)) or answered_early[-1])
+    nquads = write(tmp_path / "a.nq", 3)
+    with vankien_serving(nquads, tmp_path, cors="*") as url:
+        for params, accept in (({"query": COUNT}, None),
+                               ({"query": COUNT, "format": "turtle", "output": "csv"}, "*/*"),
+                               ({"query": f"CONSTRUCT WHERE {{ ?s <{SYN}p> ?o }}",
+                                 "default-graph-uri": f"{SYN}graph"}, "application/n-triples")):
+            headers = {"Origin": "http://page.localhost", **({"Accept": accept} if accept else {})}
+            first, second = (httpx.get(f"{url}/sparql", params=params, headers=headers) for _ in range(2))
+            assert first.status_code == second.status_code == 200
+            assert first.content == second.content and first.content
+            drop = {"date"}
+            assert ({k: v for k, v in first.headers.items() if k not in drop}
+                    == {k: v for k, v in second.headers.items() if k not in drop})
+            assert second.headers["access-control-allow-origin"] == "*"
+            # the first went to the route, the second was answered before it
+            assert [response is not None for response in answered_early[-2:]] == [False, True]
+        refused = [httpx.get(f"{url}/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> {} }"})
+                   for _ in range(2)]
+        assert [r.status_code for r in refused] == [400, 400] and refused[0].json() == refused[1].json()
+        unacceptable = [httpx.get(f"{url}/sparql", params={"query": COUNT}, headers={"Accept": "image/png"})
+                        for _ in range(2)]
+        assert [r.status_code for r in unacceptable] == [406, 406]
