@@ -121,7 +121,7 @@ def test_finding_1_query_workers_have_no_network(served, canary):
     closed_port = _closed_loopback_port()
     messages = []
     for url in (f"{target}/x", f"http://127.0.0.1:{closed_port}/x"):
-        request = (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "json", None, None, True, 10)
+        request = (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "json", None, None, True, 10, None)
         with pytest.raises(QueryFailed) as failure:
             executor._run_in_worker(request)  # bypasses check_query on purpose
         messages.append(str(failure.value))
