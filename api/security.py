@@ -16,6 +16,7 @@ library sets styles); ``object``, ``base`` and framing by other sites are not.
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 
 import h11
@@ -116,7 +117,7 @@ class HeaderTimeoutProtocol(H11Protocol):
     timer stops at the first byte, so a client sending a byte now and then would hold a connection
     forever)."""
 
-    header_timeout_s = 10.0
+    header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -138,7 +139,8 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
-        self._header_timer = self.loop.call_later(self.header_timeout_s, self._header_timed_out)
+        timeout = self.header_timeout_s or _header_timeout_from_env()
+        self._header_timer = self.loop.call_later(timeout, self._header_timed_out)
 
     def _cancel_header_timer(self) -> None:
         if getattr(self, "_header_timer", None) is not None:
@@ -151,15 +153,29 @@ class HeaderTimeoutProtocol(H11Protocol):
             self.transport.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _header_timeout_from_env() -> float:
+    from vankien.graph.settings import Settings
+
+    return Settings.from_env().header_timeout_s
+
+
+def uvicorn_options(header_timeout_s: float | None = None) -> dict:
+    """uvicorn options for serving vankien: the header timeout (``header_timeout_s``, else
+    ``VANKIEN_HEADER_TIMEOUT_S`` read in each web worker) and a bounded request head."""
+    if header_timeout_s is None:  # named by import path: works with several web worker processes
+        protocol = f"{__name__}:HeaderTimeoutProtocol"
+    else:
+        protocol = type("VankienH11Protocol", (HeaderTimeoutProtocol,), {"header_timeout_s": header_timeout_s})
+    return {"http": protocol, "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "timeout_keep_alive": 5}
+
+
 def uvicorn_config(app, **options):
-    """The uvicorn configuration vankien serves with (CLI and tests): the header timeout of
-    ``app.state.settings`` and a bounded request head."""
+    """The uvicorn configuration vankien serves one app with (CLI and tests), limits from
+    ``app.state.settings``."""
     import uvicorn
 
     settings = app.state.settings
-    protocol = type("VankienH11Protocol", (HeaderTimeoutProtocol,),
-                    {"header_timeout_s": settings.header_timeout_s})
     options.setdefault("host", settings.host)
     options.setdefault("port", settings.port)
-    return uvicorn.Config(app, http=protocol, h11_max_incomplete_event_size=MAX_HEADER_BYTES,
-                          timeout_keep_alive=5, **options)
+    return uvicorn.Config(app, **uvicorn_options(settings.header_timeout_s), **options)

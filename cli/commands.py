@@ -280,14 +280,7 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
-<<<<<<< HEAD
-    from vankien.api.security import uvicorn_config
-    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
-                                          if v is not None})
-    app = create_app(settings)
-    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
-    uvicorn.Server(uvicorn_config(app, log_level="info")).run()
-=======
+    from vankien.api.security import uvicorn_config, uvicorn_options
     settings = _settings(args).replace(**{k: v for k, v in (
         ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
@@ -297,12 +290,12 @@ def cmd_serve(args) -> int:
     options = {"host": settings.host, "port": settings.port, "log_level": "info",
                "access_log": args.access_log}
     if args.web_workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.Server(uvicorn_config(create_app(settings), **options)).run()
         return 0
     # Several processes: each imports the app and reads its settings from the environment.
     os.environ.update(settings.environment())
-    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options)
->>>>>>> main
+    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options,
+                **uvicorn_options())
     return 0
 
 
