@@ -52,10 +52,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.runtime = runtime
     _install_error_handlers(app)
-    app.add_middleware(SecurityMiddleware)  # headers, CSP nonce, HEAD/OPTIONS (api/security.py)
     _include_routers(app)
     app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
     _allow_cross_origin(app, settings)
+    # Outermost: every answer, remembered or CORS's own, gets the headers (api/security.py).
+    app.add_middleware(SecurityMiddleware)
     return app
 
 
