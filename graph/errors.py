@@ -23,6 +23,10 @@ class BadInput(UserError, ValueError):
     """A value is malformed or names nothing vankien knows (an unknown format name, a bad number)."""
 
 
+class IdentifierError(BadInput):
+    """A document number (or its date, term or issuer's jurisdiction) that could not be understood."""
+
+
 class NotAcceptable(UserError):
     """What the client will accept (``format=`` or ``Accept``) is not a form this answer comes in."""
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from vankien.graph.identifiers import IdentifierError, fold, parse_reference
+from vankien.graph.identifiers import IdentifierError, document_class_of, fold, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
 from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
 
@@ -222,7 +222,7 @@ def document_class(name: str) -> str:
     if name in DOCUMENT_TYPES:
         return name
     try:
-        return parse_reference(f"1-{name}/TW").document_class
+        return document_class_of(name)
     except IdentifierError:
         raise ValueError(f"unknown document type '{name}'; use one of {', '.join(DOCUMENT_TYPES)} "
                          "or a code such as NQ, CT, KH") from None

@@ -20,7 +20,7 @@ import pyvis
 from pyvis.network import Network
 
 from vankien.graph import queries
-from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.identifiers import IdentifierError, document_class_of
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
@@ -115,7 +115,7 @@ def _wanted_types(types: list[str], full: nx.DiGraph) -> set[str]:
     for name in types:
         token = name.strip()
         try:                                   # a type code such as KH or QĐi
-            token = parse_reference(f"1-{token}/TW").document_class
+            token = document_class_of(token)
         except IdentifierError:
             pass
         if token.lower() not in known:
