@@ -197,10 +197,15 @@ def lineage(runtime: Runtime = Depends(runtime_of),
 # --- bodies, goals, figures, evidence, sources ----------------------------------------------------
 
 @router.get("/bodies", summary="Party bodies", description="Every party body with class, level and "
-            "the body it belongs to.",
+            "the body it belongs to; `q` finds bodies by any of their names (the sources' and the "
+            "lexicon's, in Vietnamese, English or German, with or without diacritics).",
             dependencies=[JSON_ANSWER])
-def bodies(runtime: Runtime = Depends(runtime_of)):
-    return {"bodies": queries.bodies(runtime.store)}
+def bodies(runtime: Runtime = Depends(runtime_of),
+           q: str | None = Query(None, max_length=TEXT_LIMIT, description="Part of a body's name.",
+                                 openapi_examples=_examples(vi=("Vietnamese", "Bộ Chính trị"),
+                                                            en=("English", "Politburo")))):
+    with answering("q"):
+        return {"bodies": queries.bodies(runtime.store, text=q)}
 
 
 @router.get("/bodies/{id:path}", summary="What a body issued and advised",

@@ -467,12 +467,19 @@ def implementations(store) -> list[dict]:
 
 # --- bodies, goals, figures, sources ------------------------------------------------------------------
 
-def bodies(store) -> list[dict]:
-    return rows(store, """SELECT ?body ?class ?label ?level ?partOf WHERE {
+def bodies(store, text: str | None = None) -> list[dict]:
+    """Party bodies; ``text`` keeps those one of whose names (the sources' or the lexicon's, in any
+    language, with or without diacritics) contains it, ignoring case."""
+    named = ""
+    if text:
+        named = (f"FILTER EXISTS {{ ?body skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label ?name "
+                 f"FILTER(CONTAINS(LCASE(STR(?name)), LCASE({literal(' '.join(text.split()))}))) }}")
+    return rows(store, f"""SELECT ?body ?class ?label ?level ?partOf WHERE {{
       ?body a ?class . ?class rdfs:subClassOf* vk:PartyBody . FILTER(?class != vk:PartyBody)
-      OPTIONAL { ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }
-      OPTIONAL { ?body vk:level ?level } OPTIONAL { ?body vk:partOf ?partOf }
-    } ORDER BY ?label""")
+      {named}
+      OPTIONAL {{ ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }}
+      OPTIONAL {{ ?body vk:level ?level }} OPTIONAL {{ ?body vk:partOf ?partOf }}
+    }} ORDER BY ?label ?body""")
 
 
 def body_activity(store, body: str) -> dict:
