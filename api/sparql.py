@@ -16,8 +16,7 @@ from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 
-from vankien.graph.executor import QueryFailed, QueryTimeout
-from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
+from vankien.graph.sparql_guard import UPDATE_REFUSED
 
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
@@ -162,20 +161,13 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
                  named_graphs: list[str], format: str | None) -> Response:
     """Check the query, pick the format, run it off the event loop and wrap the outcome."""
     executor = runtime.executor
-    try:
-        # The guard's verdict first (remembered, so execute does not parse again): the form
-        # decides which formats fit.
-        info = await run_in_threadpool(executor.check, query)
-        chosen = choose(request, formats.for_form(info.form), format=format)
-        result = await run_in_threadpool(
-            executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
-            default_graph=default_graphs or None, named_graphs=named_graphs or None)
-    except QueryRefused as refusal:
-        return error(refusal.status, refusal.message)
-    except QueryTimeout as timeout:
-        return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
-    except QueryFailed as failure:
-        return error(failure.status, str(failure))
+    # The guard's verdict first (remembered, so execute does not parse again): the form decides
+    # which formats fit. Refusals, time-outs and failures go to the app's error handlers.
+    info = await run_in_threadpool(executor.check, query)
+    chosen = choose(request, formats.for_form(info.form), format=format)
+    result = await run_in_threadpool(
+        executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
+        default_graph=default_graphs or None, named_graphs=named_graphs or None)
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Vankien-Truncated"] = "true"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ID_BASE
 
 # Only the defaults for the seed claims and the source texts point into a checkout (the folder above
@@ -21,7 +22,7 @@ STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInput):
     """A setting has a value vankien cannot use (the message names the setting)."""
 
 

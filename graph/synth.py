@@ -28,6 +28,7 @@ from typing import BinaryIO, Callable
 
 from vankien.ontology import ontology_nquads
 
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import fold
 from vankien.graph.namespaces import PREFIXES, VK
 from vankien.graph.uris import UNKNOWN_TERM, Minter
@@ -646,11 +647,11 @@ def generate(n_docs: int, seed: int, out: str | Path | BinaryIO, *,
     ``ontology=True`` the ontology graph follows the synthetic quads (not counted in the stats), so
     the file can be loaded and queried on its own, like the build's artifact."""
     if not isinstance(n_docs, int) or n_docs < 1:
-        raise ValueError(f"n_docs must be a positive integer, got {n_docs!r}")
+        raise BadInput(f"n_docs must be a positive integer, got {n_docs!r}")
     if not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+        raise BadInput(f"seed must be an integer, got {seed!r}")
     if texts_dir is not None and not Path(texts_dir).is_dir():
-        raise ValueError(f"texts_dir must be an existing folder, got {str(texts_dir)!r}")
+        raise BadInput(f"texts_dir must be an existing folder, got {str(texts_dir)!r}")
     texts = Path(texts_dir) if texts_dir is not None else None
     if isinstance(out, (str, Path)):
         return _generate_file(Path(out), n_docs, seed, progress=progress, texts_dir=texts,
@@ -691,7 +692,7 @@ def check_complete(path: str | Path) -> None:
         stream.seek(max(0, path.stat().st_size - 200))
         last = stream.read().rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
     if not last.startswith(TRAILER):
-        raise ValueError(f"{path}: an incomplete synthetic corpus (it lacks the line "
+        raise BadInput(f"{path}: an incomplete synthetic corpus (it lacks the line "
                          f"'{TRAILER} N quads' that vankien synth writes last: the run that wrote it "
                          "was interrupted); run 'vankien synth' again")
 
