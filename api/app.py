@@ -68,35 +68,35 @@ def _install_error_handlers(app: FastAPI) -> None:
         extra = exc.detail if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
-        return error(exc.status_code, message, **extra)
+        return error(exc.status_code, message, request, **extra)
 
     # Every exception → HTTP mapping lives here; routers just raise.
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
-        return error(exc.status, str(exc), **exc.details)
+        return error(exc.status, str(exc), request, **exc.details)
 
     @app.exception_handler(QueryRefused)
     async def refused(request: Request, exc: QueryRefused):
-        return error(exc.status, exc.message)
+        return error(exc.status, exc.message, request)
 
     @app.exception_handler(QueryTimeout)
     async def timed_out(request: Request, exc: QueryTimeout):
-        return error(exc.status, str(exc), limit_s=request.app.state.settings.query_timeout_s)
+        return error(exc.status, str(exc), request, limit_s=request.app.state.settings.query_timeout_s)
 
     @app.exception_handler(QueryFailed)
     async def failed(request: Request, exc: QueryFailed):
-        return error(exc.status, str(exc))
+        return error(exc.status, str(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return error(400 if request.url.path.startswith("/sparql") else 422,
-                     "invalid request: " + "; ".join(problems))
+                     "invalid request: " + "; ".join(problems), request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return error(500, "internal error; the server log has the details")
+        return error(500, "internal error; the server log has the details", request)
 
 
 __all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]

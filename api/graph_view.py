@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
@@ -20,6 +20,7 @@ from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
+from vankien.api.i18n import LANG_PARAM
 from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
@@ -35,7 +36,8 @@ async def graph_page(
     body: str | None = Query(None, description="URI of a party body: its documents"),
     max_nodes: int = Query(500, ge=1, le=5000, description="most nodes drawn"),
     construct: str | None = Query(None, description="a SPARQL CONSTRUCT query whose triples are drawn"),
-    runtime: Runtime = Depends(runtime_of),
+    lang: str | None = LANG_PARAM,
+    *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
     # Errors (a refused query, an unknown or ambiguous focus, a time-out) go to the app's handlers.
     if construct:
