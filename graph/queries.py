@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from vankien.graph import errors
 from vankien.graph.errors import BadInput, NotFound
+from vankien.graph.store import solution_rows
 from vankien.graph.identifiers import IdentifierError, document_class_of, fold, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
 from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
@@ -59,11 +60,7 @@ def python_value(term):
 def rows(store, sparql: str) -> list[dict]:
     """Run a SELECT and return its solutions as dicts of python values (unbound variables absent)."""
     # Our own queries never carry FROM: saying so spares the store parsing each one to find out.
-    solutions = store.query(PREFIXES + sparql, union_default_graph=True)
-    names = [variable.value for variable in solutions.variables]
-    # zip over the solution: looking terms up by name (solution[name]) costs twice as much
-    return [{name: python_value(term) for name, term in zip(names, solution) if term is not None}
-            for solution in solutions]
+    return solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
 
 
 def comparable(answer):
