@@ -9,6 +9,7 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from string import Template
 from typing import Any
 
 import pyoxigraph as ox
@@ -306,12 +307,13 @@ class Evidence:
 
 
 def evidence_pattern(s: str = "?s", p: str = "?p", o: str = "?o") -> str:
-    """The graph pattern of a claim about (s, p, o) with its quote, offsets and source."""
-    return EVIDENCE_PATTERN.replace("?s ;", f"{s} ;").replace("?p ;", f"{p} ;").replace("?o ;", f"{o} ;")
+    """The graph pattern of a claim about (s, p, o) with its quote, offsets and source (the three
+    are filled into a template, never edited into a finished pattern)."""
+    return _EVIDENCE_TEMPLATE.substitute(subject=s, predicate=p, object=o)
 
 
-EVIDENCE_PATTERN = """
-  ?claim a vk:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+_EVIDENCE_TEMPLATE = Template("""
+  ?claim a vk:Claim ; rdf:subject $subject ; rdf:predicate $predicate ; rdf:object $object ;
          prov:wasDerivedFrom ?source ; vk:evidenceKind ?kind ; vk:quotation ?quote .
   ?quote oa:hasSelector ?textSel, ?posSel .
   ?textSel a oa:TextQuoteSelector ; oa:exact ?exact .
@@ -321,7 +323,8 @@ EVIDENCE_PATTERN = """
   OPTIONAL { ?source dcterms:language ?lang }
   OPTIONAL { ?source vk:sourceUrl ?url0 }
   OPTIONAL { ?source vk:translationOf/vk:sourceUrl ?url1 }
-"""
+""")
+EVIDENCE_PATTERN = evidence_pattern()
 
 
 def evidence_from(row: dict) -> Evidence:
