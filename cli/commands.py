@@ -46,6 +46,11 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from vankien.cli import review
+    return review.run(args, _settings(args).sources_dir)
+
+
 def cmd_validate(args) -> int:
     from rdflib import Dataset
     from vankien.graph.pipeline import artifact_path
@@ -299,6 +304,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--claims", action="append", metavar="PATH",
                    help="also build this claims file or folder (repeatable); only curated and "
                         "accepted claims reach the graph")
+    from vankien.cli.review import add_arguments as review_arguments
+    review_arguments(add("review", cmd_review, "accept or reject candidate claims (a terminal, or --web: "
+                                               "a local page on 127.0.0.1)"))
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",

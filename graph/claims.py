@@ -62,6 +62,7 @@ class Fact:
     predicate: URIRef
     object: EntityRef | URIRef | Literal
     line: int
+    text: str = ""                            # as written in the file
 
 
 @dataclass(frozen=True)
@@ -306,7 +307,7 @@ def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity
     else:
         raise check.fail(line, f"predicate '{predicate}' must be 'a' or a CURIE with a known prefix "
                                f"({', '.join(sorted(PREFIXES))})")
-    return Fact(subject, pred, _parse_term(check, obj, line, entities), line)
+    return Fact(subject, pred, _parse_term(check, obj, line, entities), line, text.strip())
 
 
 def _parse_quote(check: _Checker, claim_id: str, raw: Any, line: int) -> Quote:
