@@ -248,3 +248,31 @@ def test_terminal_review_reject_then_quit_keeps_the_decision(folder):
     child.close()
     assert states(folder) == {"k1": ("accepted", "synthetic reviewer"), "k2": ("rejected", "Terminal Reviewer"),
                               "k3": ("pending", None)}
+
+
+def test_review_web_serves_on_loopback_only(folder):
+    import socket
+    import time
+
+    import httpx
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "VANKIEN_REVIEWER": "Web Reviewer"}
+    server = subprocess.Popen([*CLI, "review", str(folder / "candidates.yaml"), "--sources-dir", str(folder),
+                               "--web", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert f"open http://127.0.0.1:{port}/" in server.stdout.readline()
+        deadline, page = time.monotonic() + 20, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert page is not None and page.status_code == 200 and "Web Reviewer" in page.text
+        listening = [line.split()[1] for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                     if line.split()[3] == "0A"]                  # sockets in LISTEN state
+        assert f"0100007F:{port:04X}" in listening and f"00000000:{port:04X}" not in listening
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
