@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from vankien.graph import queries
+from vankien.graph import formats, queries
 from vankien.graph.settings import Settings, SettingsError
 
-EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "jsonld": "jsonld",
-                  "graphml": "graphml", "gexf": "gexf"}
+EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 
 
 def _settings(args) -> Settings:
@@ -60,18 +59,10 @@ def cmd_validate(args) -> int:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=_rdf_format(path))
+    data.parse(path, format=formats.by_extension(path).rdflib)
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
-
-
-def _rdf_format(path: Path) -> str:
-    formats = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
-               ".rdf": "xml", ".owl": "xml"}
-    if path.suffix not in formats:
-        raise ValueError(f"{path}: unknown RDF file extension; use one of {', '.join(formats)}")
-    return formats[path.suffix]
 
 
 def cmd_query(args) -> int:
@@ -326,7 +317,7 @@ def make_parser() -> argparse.ArgumentParser:
     ln.add_argument("--json", action="store_true")
     add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")
     e = add("export", cmd_export, "export the graph")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    e.add_argument("--format", choices=EXPORT_NAMES, default=formats.EXPORTS[0].name)
     e.add_argument("-o", "--output")
     ld = add("load", cmd_load, "bulk-load a large N-Quads file into the store (replaces its content)")
     ld.add_argument("file")
