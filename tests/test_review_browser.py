@@ -7,7 +7,6 @@ Skipped when /usr/bin/chromium is missing, unless VANKIEN_REQUIRE_BROWSER=1 (the
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from serving import live_server  # noqa: E402
-from viz_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from viz_support import launched_chromium  # noqa: E402
 
 from vankien.api.review_app import make_review_app  # noqa: E402
 from vankien.graph.claims import load_seed_file  # noqa: E402
@@ -36,16 +35,8 @@ K3_DECISION = '''    review: rejected
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
