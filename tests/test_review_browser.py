@@ -2,7 +2,8 @@
 real uvicorn on 127.0.0.1: keyboard accept and reject, an edit with a bad quote → the clear error on
 the page and nothing written, and the file holding the decisions with who/when afterwards.
 
-Skipped when /usr/bin/chromium is missing, unless VANKIEN_REQUIRE_BROWSER=1 (then it fails).
+The ``browser`` fixture (tests/conftest.py) skips when /usr/bin/chromium is missing, unless
+VANKIEN_REQUIRE_BROWSER=1 (then it fails).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from serving import live_server  # noqa: E402
-from viz_support import launched_chromium  # noqa: E402
 
 from vankien.api.review_app import make_review_app  # noqa: E402
 from vankien.graph.claims import load_seed_file  # noqa: E402
@@ -31,12 +30,6 @@ K3_DECISION = '''    review: rejected
     reviewed_by: "synthetic reviewer"
     reviewed_at: "2026-12-01T09:01:00Z"
 '''
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture

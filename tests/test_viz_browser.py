@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from serving import live_server  # noqa: E402
-from viz_support import build_graph, launched_chromium, make_app, synthetic_iri  # noqa: E402
+from viz_support import build_graph, make_app, synthetic_iri  # noqa: E402
 
 from vankien.graph import queries, viz  # noqa: E402
 from vankien.graph.netx import to_networkx  # noqa: E402
@@ -24,12 +24,6 @@ ARTIFACTS = HERE / "artifacts"
 READY_TIMEOUT_MS = 60_000
 DOC_35 = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
 DOC_904 = synthetic_iri("doc/tu-dien-bien/nq/904/unresolved/synthetic-viz")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")
