@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from vankien.graph.claims import (DECIDED, Claim, Quote, SeedError, SeedFile, load_seed_file,
                                   quote_problem, source_text, verify_quotes)
-from vankien.graph.pipeline import write_atomically
+from vankien.graph.pipeline import write_together
 
 REVIEWER_VARIABLE = "VANKIEN_REVIEWER"
 
@@ -203,7 +203,7 @@ class ClaimsFile:
             self._reload()
             raise ReviewError(f"{self.path}: the file changed on disk since it was opened; nothing was "
                               "written (open it again to see the other changes)")
-        write_atomically(self.path, data)
+        write_together([(self.path, data)])     # flushed temp file, then a rename
         self._open()
 
     def _reload(self) -> None:
