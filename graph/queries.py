@@ -237,7 +237,7 @@ def level_concept(name: str) -> str:
     for level in LEVELS:
         if word == level.lower():
             return f"{level}Level"
-    raise ValueError(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
+    raise ValueError(f"unknown level '{name}'; use one of {', '.join(known.lower() for known in LEVELS)}")
 
 
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese

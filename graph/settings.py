@@ -10,7 +10,8 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from vankien.graph.namespaces import ID_BASE
 
@@ -84,7 +85,7 @@ class Settings:
         return self.data_dir / "vankien.nq"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``VANKIEN_<FIELD>`` variables, then ``overrides`` on top."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -98,7 +99,7 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
