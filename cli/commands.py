@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from functools import partial
@@ -59,7 +60,7 @@ def cmd_ingest(args) -> int:
     known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
     result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
                          base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
-                         date=args.date)
+                         date=args.date, overwrite=args.force)
     print(report_text(result.report))
     print(f"report: {result.report_file}")
     return 0
@@ -284,11 +285,20 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
-    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
-                                          if v is not None})
-    app = create_app(settings)
-    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    settings = _settings(args).replace(**{k: v for k, v in (
+        ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
+    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
+          f"{args.web_workers} web worker(s))")
+    # No line per request unless asked: at hundreds of requests a second the log costs more than
+    # answering a cheap query.
+    options = {"host": settings.host, "port": settings.port, "log_level": "info",
+               "access_log": args.access_log}
+    if args.web_workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Several processes: each imports the app and reads its settings from the environment.
+    os.environ.update(settings.environment())
+    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options)
     return 0
 
 
@@ -328,6 +338,7 @@ def make_parser() -> argparse.ArgumentParser:
     ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
     ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
                     "the JSON report is written beside it")
+    ig.add_argument("--force", action="store_true", help="replace an existing claims file (and its decisions)")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
@@ -366,6 +377,13 @@ def make_parser() -> argparse.ArgumentParser:
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    sv.add_argument("--web-workers", dest="web_workers", type=int, default=1, metavar="N",
+                    help="HTTP server processes (default 1); each runs its own query workers")
+    sv.add_argument("--access-log", dest="access_log", action="store_true",
+                    help="log one line per request (off by default)")
+    sv.add_argument("--cors", metavar="ORIGIN|*",
+                    help="let browser clients on ORIGIN (comma-separated, or * for any) call the API "
+                         "(default: off; also VANKIEN_CORS)")
     return parser
 
 

@@ -53,6 +53,8 @@ def read_source(path: str | Path) -> SourceText:
         raise IngestError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise IngestError(f"{path}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(f"{path}:1: UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:8192]:
         raise IngestError(f"{path}: binary file (NUL bytes); give UTF-8 text or an HTML page")
     try:
