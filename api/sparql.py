@@ -18,7 +18,6 @@ from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
-from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
@@ -188,24 +187,18 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     ``format_hints`` win over ``Accept`` where they fit the query form, else ``Accept`` decides
     (:func:`vankien.graph.formats.negotiate`): a 406 only when nothing acceptable exists."""
     executor = runtime.executor
-    try:
-        # The guard's verdict first (remembered, so execute does not parse again): the form
-        # decides which formats fit. What is remembered is answered on the loop, the rest in a
-        # thread (a worker may take up to the time limit).
-        info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
-        chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
-                                   suggested=format_hints)
-        run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
-               "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
-               "base_iri": str(request.url.replace(query=""))}
-        result = (executor.answer_if_known(query, **run)
-                  or await run_in_threadpool(partial(executor.execute, query, **run)))
-    except QueryRefused as refusal:
-        return error(refusal.status, refusal.message)
-    except QueryTimeout as timeout:
-        return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
-    except QueryFailed as failure:
-        return error(failure.status, str(failure))
+    # The guard's verdict first (remembered, so execute does not parse again): the form decides
+    # which formats fit. What is remembered is answered on the loop, the rest in a thread (a
+    # worker may take up to the time limit). Refusals, time-outs and failures go to the app's
+    # error handlers.
+    info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
+    chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
+                               suggested=format_hints)
+    run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
+           "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
+           "base_iri": str(request.url.replace(query=""))}
+    result = (executor.answer_if_known(query, **run)
+              or await run_in_threadpool(partial(executor.execute, query, **run)))
     return result_response(result, runtime.settings.max_rows)
 
 

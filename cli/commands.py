@@ -17,7 +17,9 @@ from pathlib import Path
 
 from vankien.graph import formats, queries
 from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
-from vankien.graph.settings import Settings, SettingsError
+from vankien.graph.errors import BadInput, NotFound, UserError
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 
@@ -81,9 +83,14 @@ def cmd_validate(args) -> int:
     settings = _settings(args)
     path = Path(args.file) if args.file else artifact_path(settings)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
+        raise NotFound(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=formats.by_extension(path).rdflib)
+    try:
+        data.parse(path, format=formats.by_extension(path).rdflib)
+    except (SyntaxError, ValueError) as exc:   # rdflib's parsers raise both for a malformed file
+        if isinstance(exc, UserError):
+            raise
+        raise BadInput(f"{path}: cannot read it as RDF: {exc}") from None
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
@@ -93,7 +100,7 @@ def cmd_query(args) -> int:
     from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
-        raise ValueError("give a SPARQL query text or --file FILE")
+        raise BadInput("give a SPARQL query text or --file FILE")
     text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
     checked = check_query(text, settings).text  # run exactly the text the guard checked
@@ -203,7 +210,7 @@ def cmd_coverage(args) -> int:
         for gap in gaps:
             print(f"  {gap}")
     if not checked:
-        raise FileNotFoundError(f"no source text found in {settings.sources_dir}")
+        raise NotFound(f"no source text found in {settings.sources_dir}")
     return 1 if missing_total else 0
 
 
@@ -230,11 +237,11 @@ def cmd_load(args) -> int:
     from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found")
+        raise NotFound(f"{path} not found")
     check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
-        raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
+        raise BadInput(f"{settings.data_dir} holds the graph built from the seeds; load other data "
                          "(e.g. a synthetic corpus) into another folder with --data-dir, so the two "
                          "never mix")
     started = time.perf_counter()
@@ -401,13 +408,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+# Errors a user causes and fixes: vankien's named ones, a refused query, and the operating system
+# refusing a path the user gave. Anything else is a bug and keeps its traceback.
+USER_ERRORS = (UserError, QueryRefused, FileNotFoundError, PermissionError, IsADirectoryError,
+               NotADirectoryError)
+
+
 def _is_user_error(exc: Exception) -> bool:
-    from vankien.graph.build import BuildError
-    from vankien.graph.claims import SeedError
-    from vankien.graph.identifiers import IdentifierError
-    from vankien.graph.sparql_guard import QueryRefused
-    from vankien.graph.store import StoreError
-    known = (StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
-             queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
-    return isinstance(exc, known)
+    return isinstance(exc, USER_ERRORS)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Mapping
 
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ID_BASE
 
 # Only the defaults for the seed claims and the source texts point into a checkout (the folder above
@@ -24,7 +25,7 @@ ENV_PREFIX = "VANKIEN_"
 _ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInput):
     """A setting has a value vankien cannot use (the message names the setting)."""
 
 

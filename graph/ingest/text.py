@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from vankien.graph.errors import BadInput
+
 MAX_BYTES = 10 * 1024 * 1024          # a party text is a few hundred kB at most; larger is a mistake
 MIN_MAIN_WORDS = 10
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -20,7 +22,7 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class IngestError(ValueError):
+class IngestError(BadInput):
     """A source that cannot be ingested; the message starts with the file (and line)."""
 
 
