@@ -24,12 +24,13 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from vankien.graph.claims import (DECIDED, Claim, Quote, SeedError, SeedFile, load_seed_file,
                                   quote_problem, source_text, verify_quotes)
+from vankien.graph.errors import BadInput
 from vankien.graph.pipeline import write_together
 
 REVIEWER_VARIABLE = "VANKIEN_REVIEWER"
 
 
-class ReviewError(ValueError):
+class ReviewError(BadInput):
     """A decision or edit cannot be recorded; the message names the file (and claim)."""
 
 
