@@ -9,6 +9,7 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -235,7 +236,7 @@ def level_concept(name: str) -> str:
     for level in LEVELS:
         if word == level.lower():
             return f"{level}Level"
-    raise BadInput(f"unknown level '{name}'; use one of {', '.join(known.lower() for known in LEVELS)}")
+    raise BadInput(f"unknown level '{name}'; use one of {', '.join(level.lower() for level in LEVELS)}")
 
 
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese
@@ -406,8 +407,8 @@ def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str]
 
 def lineage(store, document: str, max_depth: int = 20) -> dict:
     """What a document implements and what implements it, transitively, with the quote of each hop."""
-    labels = {}
-    result = {"document": document}
+    labels: dict[str, None] = {}
+    result: dict[str, Any] = {"document": document}
     for direction, upstream in (("implements", True), ("implemented_by", False)):
         edges = _implements_edges(store, document, upstream)
         adjacency: dict[str, list[str]] = {}
@@ -428,7 +429,9 @@ def lineage(store, document: str, max_depth: int = 20) -> dict:
 
 def _walk(start: str, adjacency: dict, edges: dict, upstream: bool, max_depth: int) -> list[dict]:
     """Breadth-first: each reachable document once, with the shortest path of hops to it."""
-    found, queue, seen = [], deque([(start, [])]), {start}
+    found: list[dict] = []
+    queue: deque[tuple[str, list]] = deque([(start, [])])
+    seen = {start}
     while queue:
         node, path = queue.popleft()
         if len(path) >= max_depth:

@@ -18,7 +18,7 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -116,7 +116,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release files or connections."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
