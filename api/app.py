@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if app.state.runtime is owned:
                 app.state.runtime = None
 
-    app = FastAPI(
+    # FastAPIOffline serves /docs and /redoc from its bundled Swagger UI and ReDoc (no CDN).
+    app = FastAPIOffline(
         title="vankien API",
         version=__version__,
         description="A source-backed knowledge graph of Vietnamese Communist Party documents: "
@@ -48,9 +50,26 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    _keep_docs_local(app)
     _install_error_handlers(app)
     _include_routers(app)
     return app
+
+
+# ReDoc's sidebar shows a logo from its vendor's CDN: the docs pages may load nothing from elsewhere.
+DOCS_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; font-src 'self' data:")
+
+
+def _keep_docs_local(app: FastAPI) -> None:
+    docs_paths = {app.docs_url, app.redoc_url, "/docs", "/redoc"}
+
+    @app.middleware("http")
+    async def docs_policy(request: Request, call_next):
+        response = await call_next(request)
+        if request.url.path in docs_paths:
+            response.headers["Content-Security-Policy"] = DOCS_POLICY
+        return response
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -1,56 +1,65 @@
 """The query page (``/`` and ``/query``) and the static files it uses (``/static``).
 
-The page is plain HTML with a textarea editor; ``static/query.js`` sends the query to ``/sparql``
-and renders results with ``textContent`` only (never ``innerHTML`` with data). The example queries
-are :data:`EXAMPLE_QUERIES`, taken from :mod:`vankien.graph.examples` (the list the README and
-the tests use).
+The page is a Jinja2 template (``templates/query.html``) around a CodeMirror SPARQL editor bundled in
+``static/vendor/query-editor.js`` (see ``static/vendor/README.md``); ``static/query.js`` sends the
+query to ``/sparql`` and renders results with ``textContent`` only (never ``innerHTML`` with data),
+linking IRIs by the rule of :mod:`vankien.api.links`. The example queries come from
+:mod:`vankien.graph.examples` (the list the README and the tests use). ``/?query=…`` opens a query.
 """
 
 from __future__ import annotations
 
-import html
-import json
+from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter
+import jinja2
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vankien.graph.examples import EXAMPLES
+from vankien.graph.namespaces import PREFIXES
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "query.html"
+from .links import link_rule
+from .runtime import Runtime, runtime_of
 
-# (title, SPARQL) pairs for the example buttons: the one list in vankien.graph.examples, which the
-# README quotes and tests/test_examples.py runs against the real graph.
-EXAMPLE_QUERIES: list[tuple[str, str]] = [(example.title, example.sparql) for example in EXAMPLES]
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
 
 router = APIRouter(tags=["query page"])
 # Mounted here so the app needs no extra call; FastAPI copies the mount with include_router.
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def query_page() -> str:
-    """The query page HTML: the template with the example buttons and their queries filled in."""
-    buttons = "\n".join(
-        f'<button type="button" class="example" data-example="{index}">{html.escape(title)}</button>'
-        for index, (title, _query) in enumerate(EXAMPLE_QUERIES)
-    )
-    # JSON inside <script>: "</" must not close the element early.
-    examples = json.dumps([{"title": t, "query": q} for t, q in EXAMPLE_QUERIES]).replace("</", "<\\/")
-    first_query = html.escape(EXAMPLE_QUERIES[0][1].strip())
-    return (TEMPLATE.read_text(encoding="utf-8")
-            .replace("{{examples_buttons}}", buttons)
-            .replace("{{examples_json}}", examples)
-            .replace("{{first_query}}", first_query))
+@lru_cache(maxsize=1)
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(PACKAGE_DIR / "templates"),
+                             autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def query_page(base_iri: str, query: str | None = None, lang: str = "en") -> str:
+    """The query page HTML: the editor holding ``query`` (else the first example), the examples,
+    the known prefixes for completion and the link rule for the result table."""
+    examples = [{"name": e.name, "title": e.title, "query": e.sparql.strip()} for e in EXAMPLES]
+    page_data = {"examples": examples, "prefixes": PREFIXES, "linkRule": link_rule(base_iri),
+                 "run": query is not None}
+    return _templates().get_template("query.html").render(
+        lang=lang, examples=examples, page_data=page_data,
+        query=examples[0]["query"] if query is None else query)
+
+
+SHARED_QUERY = Query(None, description="A query to open in the editor and run (the page's share link).")
 
 
 @router.get(
     "/",
     response_class=HTMLResponse,
     summary="Query page",
-    description="An HTML page to write SPARQL, run it against `/sparql` and see the results as a "
-                "table (or open a CONSTRUCT result in the graph view). The README's example "
+    description="An HTML page to write SPARQL (highlighting, prefix completion), run it against "
+                "`/sparql`, see the results as a table with links to this server's pages, download "
+                "them as CSV, TSV or JSON, and share the query as `/?query=…`. The README's example "
                 "queries are one click away.",
 )
 @router.get(
@@ -59,5 +68,6 @@ def query_page() -> str:
     summary="Query page (alias of /)",
     description="The same page as `/`.",
 )
-def get_query_page() -> HTMLResponse:
-    return HTMLResponse(query_page())
+def get_query_page(query: str | None = SHARED_QUERY,
+                   runtime: Runtime = Depends(runtime_of)) -> HTMLResponse:
+    return HTMLResponse(query_page(runtime.settings.base_iri, query))

@@ -189,7 +189,7 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     except NotAcceptable as refusal:
         return error(406, str(refusal))
     except QueryRefused as refusal:
-        return error(refusal.status, refusal.message)
+        return error(refusal.status, refusal.message, **refusal.where)
     except QueryTimeout as timeout:
         return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
     except QueryFailed as failure:

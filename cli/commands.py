@@ -70,15 +70,17 @@ def _rdf_format(path: Path) -> str:
 
 
 def cmd_query(args) -> int:
+    from vankien.graph.namespaces import PREFIXES as KNOWN_PREFIXES
     from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise ValueError("give a SPARQL query text or --file FILE")
-    text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
-    checked = check_query(text, settings).text  # run exactly the text the guard checked
+    # The command line knows the usual prefixes (vk:, eli:, skos: …): the guard reads the user's text
+    # (so error positions are the user's lines) and the store runs it after their PREFIX lines.
+    checked = check_query(text, settings, known_prefixes=KNOWN_PREFIXES).text
     store = _open(args)
-    result = store.query(checked)
+    result = store.query(queries.PREFIXES + checked)
     _print_result(result, args.format)
     return 0
 
