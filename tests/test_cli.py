@@ -53,6 +53,13 @@ def test_query_formats(built_env):
     assert "(2 rows)" in run(built_env, "query", q).stdout
 
 
+def test_query_errors_point_at_the_users_lines(built_env):
+    done = run(built_env, "query", "SELECT ?n WHERE {\n  ?d skos:notation ?n ;\n     foo:bar ?x }", expect=2)
+    assert done.stderr.strip() == "vankien: error: line 3, column 6: the prefix foo: is not declared"
+    shown = run(built_env, "query", "SELECT ?n WHERE { ?d a vk:Plan ; skos:notation ?n }", "--format", "csv")
+    assert shown.stdout.splitlines()[0] == "n" and "158-KH/TU" in shown.stdout.splitlines()
+
+
 def test_errors_are_one_line(built_env):
     for args, needle in ((["show", "12-XY/TU"], "unknown document type code 'XY'"),
                          (["show", "99-KH/TU"], "no document numbered 99-KH/TU"),
