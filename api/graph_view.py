@@ -19,6 +19,7 @@ from vankien.graph.identifiers import IdentifierError
 from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused, check_query
 
+from vankien.api.conneg import html_only
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
 
@@ -27,7 +28,8 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
 
 
-@router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)")
+@router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)",
+            dependencies=[Depends(html_only)])
 async def graph_page(
     focus: str | None = Query(None, description="a document number (any spelling) or URI"),
     depth: int = Query(2, ge=0, le=20, description="lineage hops from the focus document"),

@@ -20,7 +20,9 @@ from vankien.graph.namespaces import PREFIXES
 from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
 from vankien.api.runtime import Runtime, runtime_of
-from vankien.api.conneg import negotiate_rdf, wants_html
+from vankien.api.conneg import LINKED_DATA, choose
+from vankien.graph import formats
+from vankien.graph.formats import Format
 
 router = APIRouter(tags=["Linked data"])
 
@@ -50,12 +52,11 @@ def resource_triples(store, resource: str) -> list[ox.Triple]:
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 
-def rdf_response(request: Request, triples) -> Response:
-    """``triples`` in the serialisation the client asks for. Minted IRIs stay whole: as prefixed
+def rdf_response(chosen: Format, triples) -> Response:
+    """``triples`` in the negotiated serialisation. Minted IRIs stay whole: as prefixed
     names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read."""
-    media_type, rdf_format = negotiate_rdf(request)
-    return Response(ox.serialize(triples, format=rdf_format, prefixes=PREFIXES),
-                    media_type=media_type, headers={"Vary": "Accept"})
+    return Response(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES),
+                    media_type=chosen.media_type, headers={"Vary": "Accept"})
 
 
 def local_href(value: str, base_iri: str) -> str:
@@ -109,9 +110,10 @@ def dereference(request: Request,
         raise HTTPException(404, f"path: {path!r} does not form a valid URI") from None
     if not triples:
         raise HTTPException(404, f"no resource {resource} in the graph")
-    if wants_html(request):
+    chosen = choose(request, LINKED_DATA)
+    if chosen is formats.HTML:
         return resource_page(runtime.store, resource, triples, base_iri)
-    return rdf_response(request, triples)
+    return rdf_response(chosen, triples)
 
 
 def _link(value: str, base_iri: str, label: str | None = None) -> str:
@@ -134,9 +136,11 @@ def _evidence(items: list[dict], base_iri: str) -> str:
         original = (f" · <a href='{html.escape(item['source_url'], quote=True)}'>original</a>"
                     if item.get("source_url") else "")
         how = f"<br><small>inferred: {html.escape(item['how'])}</small>" if item.get("how") else ""
+        # every passage the claim rests on, each with its offsets
+        passages = " … ".join(f"“{html.escape(q['quote'])}” <small>({q['start']}–{q['end']})</small>"
+                              for q in item.get("quotes") or [item])
         parts.append(f"<blockquote lang='{html.escape(item.get('language') or '', quote=True)}'>"
-                     f"“{html.escape(item['quote'])}”<br><small>{html.escape(item['evidence'])} · "
-                     f"characters {item['start']}–{item['end']} of "
+                     f"{passages}<br><small>{html.escape(item['evidence'])} · characters of "
                      f"{_link(item['source'], base_iri)}{original} · "
                      f"{_link(item['claim'], base_iri, 'claim')}</small>{how}</blockquote>")
     return "".join(parts)
@@ -196,10 +200,11 @@ def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
                 "Vietnamese, English and German, definitions and alignments (`/ontology#Directive`).",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}}})
 def ontology(request: Request, format: str | None = FORMAT_PARAM):
-    if wants_html(request):
+    chosen = choose(request, LINKED_DATA)
+    if chosen is formats.HTML:
         return page("vankien ontology", ontology_html())
-    media_type, rdf_format = negotiate_rdf(request)
-    return Response(_ontology_bytes(rdf_format), media_type=media_type, headers={"Vary": "Accept"})
+    return Response(_ontology_bytes(formats.rdf_format(chosen.name)), media_type=chosen.media_type,
+                    headers={"Vary": "Accept"})
 
 
 ONTOLOGY_SECTIONS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),

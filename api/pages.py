@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from vankien.graph.examples import EXAMPLES
 from vankien.graph.namespaces import PREFIXES
 
+from .conneg import html_only
 from .links import link_rule
 from .runtime import Runtime, runtime_of
 
@@ -57,6 +58,7 @@ SHARED_QUERY = Query(None, description="A query to open in the editor and run (t
     "/",
     response_class=HTMLResponse,
     summary="Query page",
+    dependencies=[Depends(html_only)],
     description="An HTML page to write SPARQL (highlighting, prefix completion), run it against "
                 "`/sparql`, see the results as a table with links to this server's pages, download "
                 "them as CSV, TSV or JSON, and share the query as `/?query=…`. The README's example "
@@ -66,6 +68,7 @@ SHARED_QUERY = Query(None, description="A query to open in the editor and run (t
     "/query",
     response_class=HTMLResponse,
     summary="Query page (alias of /)",
+    dependencies=[Depends(html_only)],
     description="The same page as `/`.",
 )
 def get_query_page(query: str | None = SHARED_QUERY,

@@ -16,10 +16,12 @@ from vankien.graph.identifiers import IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES
 
 from vankien.api.runtime import Runtime, runtime_of
-from vankien.api.conneg import RDF_MEDIA_TYPES, choose
+from vankien.api.conneg import RESOURCE_ANSWERS, JSON_ONLY, choose, json_only
+from vankien.graph import formats
 from vankien.api.linked_data import rdf_response, resource_triples
 
 router = APIRouter(tags=["Documents and evidence"])
+JSON_ANSWER = Depends(json_only)   # routes that answer JSON only refuse any other `format=`
 
 
 def _examples(**values) -> dict:
@@ -83,10 +85,6 @@ def to_resource(runtime: Runtime, value: str, parameter: str, *, place: str | No
         return queries.resolve_document(runtime.store, value, place=place, term=term)
 
 
-def wants_rdf(request: Request) -> bool:
-    return choose(request, ["application/json", *RDF_MEDIA_TYPES]) in RDF_MEDIA_TYPES
-
-
 # --- documents ------------------------------------------------------------------------------------
 
 @router.get("/documents", summary="List or find documents",
@@ -118,6 +116,7 @@ def list_documents(
         limit: int = LIMIT, offset: int = OFFSET):
     if id is not None:
         return get_document(request, to_resource(runtime, id, "id", place=place, term=term), runtime)
+    choose(request, JSON_ONLY, fallback=True)
     issuer = to_iri(issuer, "issuer") if issuer else None
     place = to_iri(place, "place") if place else None
     for parameter, value, check in (("type", type, queries.document_class),
@@ -151,14 +150,16 @@ def named_document(id: str = ID_PATH, term: int | None = TERM, place: str | None
 
 @router.get("/documents/{id:path}/implements", summary="What a document implements (transitively)",
             description="Every document this one implements, directly or through others, each with "
-                        "its shortest path and the quote behind every hop.")
+                        "its shortest path and the quote behind every hop.",
+            dependencies=[JSON_ANSWER])
 def implements(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
     return _lineage(runtime, document, "implements")
 
 
 @router.get("/documents/{id:path}/implemented-by", summary="What implements a document (transitively)",
             description="Every document that implements this one, directly or through others, each "
-                        "with its shortest path and the quote behind every hop.")
+                        "with its shortest path and the quote behind every hop.",
+            dependencies=[JSON_ANSWER])
 def implemented_by(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
     return _lineage(runtime, document, "implemented_by")
 
@@ -171,15 +172,17 @@ def implemented_by(document: str = Depends(named_document), runtime: Runtime = D
                        400: {"description": "Malformed number"}, 404: {"description": "Unknown"}})
 def get_document(request: Request, document: str = Depends(named_document),
                  runtime: Runtime = Depends(runtime_of)):
-    if wants_rdf(request):
-        return rdf_response(request, resource_triples(runtime.store, document))
+    chosen = choose(request, RESOURCE_ANSWERS, fallback=True)
+    if chosen is not formats.ANSWER:
+        return rdf_response(chosen, resource_triples(runtime.store, document))
     with answering("id"):
         return queries.document(runtime.store, document)
 
 
 @router.get("/lineage", summary="How one document leads to another",
             description="The shortest chain of `vk:implements` from `from` to `to`, with the quote "
-                        "behind every hop; 404 when there is none.")
+                        "behind every hop; 404 when there is none.",
+            dependencies=[JSON_ANSWER])
 def lineage(runtime: Runtime = Depends(runtime_of),
             from_: str = Query(..., alias="from", max_length=TEXT_LIMIT, description="The implementing "
                                "document (number or URI).", openapi_examples=_examples(
@@ -198,7 +201,8 @@ def lineage(runtime: Runtime = Depends(runtime_of),
 # --- bodies, goals, figures, evidence, sources ----------------------------------------------------
 
 @router.get("/bodies", summary="Party bodies", description="Every party body with class, level and "
-            "the body it belongs to.")
+            "the body it belongs to.",
+            dependencies=[JSON_ANSWER])
 def bodies(runtime: Runtime = Depends(runtime_of)):
     return {"bodies": queries.bodies(runtime.store)}
 
@@ -215,18 +219,21 @@ def body(request: Request, runtime: Runtime = Depends(runtime_of),
     iri = to_iri(iri, "id")
     with answering("id"):
         found = queries.body_activity(runtime.store, iri)
-    if wants_rdf(request):
-        return rdf_response(request, resource_triples(runtime.store, iri))
+    chosen = choose(request, RESOURCE_ANSWERS, fallback=True)
+    if chosen is not formats.ANSWER:
+        return rdf_response(chosen, resource_triples(runtime.store, iri))
     return found
 
 
-@router.get("/goals", summary="Goals set by documents")
+@router.get("/goals", summary="Goals set by documents",
+            dependencies=[JSON_ANSWER])
 def goals(runtime: Runtime = Depends(runtime_of)):
     return {"goals": queries.goals(runtime.store)}
 
 
 @router.get("/observations", summary="Reported figures",
-            description="Figures the sources report, with unit, period, area and approximation.")
+            description="Figures the sources report, with unit, period, area and approximation.",
+            dependencies=[JSON_ANSWER])
 def observations(runtime: Runtime = Depends(runtime_of),
                  measure: str | None = Query(None, max_length=TEXT_LIMIT, description="Measure IRI or a "
                                              "word of its label.", openapi_examples=_examples(
@@ -247,7 +254,8 @@ TRIPLE_PART = "IRI or CURIE (`vk:implements`); subject and object also take a do
 
 @router.get("/provenance", summary="The evidence behind statements",
             description="Quotes, character offsets and sources of every claim matching the pattern; "
-                        "give at least one of subject, predicate, object.")
+                        "give at least one of subject, predicate, object.",
+            dependencies=[JSON_ANSWER])
 def provenance(runtime: Runtime = Depends(runtime_of),
                subject: str | None = Query(None, max_length=TEXT_LIMIT, description=TRIPLE_PART,
                                            openapi_examples=_examples(plan=("Plan 158-KH/TU", "158-KH/TU"))),
@@ -267,6 +275,7 @@ def provenance(runtime: Runtime = Depends(runtime_of),
 
 
 @router.get("/sources", summary="The sources behind the graph",
-            description="Every source text, its language, original and number of claims.")
+            description="Every source text, its language, original and number of claims.",
+            dependencies=[JSON_ANSWER])
 def sources(runtime: Runtime = Depends(runtime_of)):
     return {"sources": queries.sources(runtime.store)}

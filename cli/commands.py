@@ -13,17 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-from vankien.graph import queries
+from vankien.graph import formats, queries
 from vankien.graph.settings import Settings, SettingsError
 
-EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "jsonld": "jsonld",
-                  "graphml": "graphml", "gexf": "gexf"}
+EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 
 
 def _settings(args) -> Settings:
     overrides = {name: getattr(args, name) for name in
                  ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
-                  "remote_query_url", "remote_update_url", "remote_gsp_url")
+                  "remote_query_url", "remote_update_url", "remote_gsp_url", "claims")
                  if getattr(args, name, None) is not None}
     return Settings.from_env(**overrides)
 
@@ -55,18 +54,10 @@ def cmd_validate(args) -> int:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=_rdf_format(path))
+    data.parse(path, format=formats.by_extension(path).rdflib)
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
-
-
-def _rdf_format(path: Path) -> str:
-    formats = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
-               ".rdf": "xml", ".owl": "xml"}
-    if path.suffix not in formats:
-        raise ValueError(f"{path}: unknown RDF file extension; use one of {', '.join(formats)}")
-    return formats[path.suffix]
 
 
 def cmd_query(args) -> int:
@@ -133,8 +124,8 @@ def cmd_show(args) -> int:
     for st in detail["statements"]:
         print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
         for ev in st["evidence"]:
-            print(f"      “{ev['quote']}” [{ev['start']}:{ev['end']}] {ev['evidence'].lower()}"
-                  + (f" ({ev['how']})" if ev["how"] else ""))
+            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
         print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
     return 0
@@ -154,8 +145,8 @@ def cmd_lineage(args) -> int:
             print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
                   f"(depth {entry['depth']})  <{entry['document']}>")
             for ev in entry["path"][-1]["evidence"]:
-                print(f"    {'  ' * entry['depth']}“{ev['quote']}” — {ev['source_file'] or ev['source']} "
-                      f"[{ev['start']}:{ev['end']}]")
+                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+                print(f"    {'  ' * entry['depth']}{passages} — {ev['source_file'] or ev['source']}")
     return 0
 
 
@@ -297,7 +288,10 @@ def make_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=func)
         return cmd
 
-    add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b = add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b.add_argument("--claims", action="append", metavar="PATH",
+                   help="also build this claims file or folder (repeatable); only curated and "
+                        "accepted claims reach the graph")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
@@ -317,7 +311,7 @@ def make_parser() -> argparse.ArgumentParser:
     ln.add_argument("--json", action="store_true")
     add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")
     e = add("export", cmd_export, "export the graph")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    e.add_argument("--format", choices=EXPORT_NAMES, default=formats.EXPORTS[0].name)
     e.add_argument("-o", "--output")
     ld = add("load", cmd_load, "bulk-load a large N-Quads file into the store (replaces its content)")
     ld.add_argument("file")

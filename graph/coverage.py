@@ -85,7 +85,8 @@ def _numeric_forms(value) -> set[int]:
 
 
 def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
-    return [c for c in claims if c.start <= start and end <= c.end]
+    """Claims one of whose passages spans [start, end); only claims that reach the graph count."""
+    return [c for c in claims if c.reaches_graph and any(q.start <= start and end <= q.end for q in c.quotes)]
 
 
 def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:

@@ -31,11 +31,11 @@ import pyoxigraph as ox
 from vankien.graph.sandbox import deny_network
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, check_graph_params, check_query
-from vankien.graph.store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
+from vankien.graph import formats
+from vankien.graph.store import RemoteStore, StoreError, StoreTimeout, wants_union
 
-SOLUTION_FORMATS = tuple(RESULT_FORMATS)  # json xml csv tsv
-GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml", "trig")
-DEFAULT_FORMAT = {"SELECT": "json", "ASK": "json", "CONSTRUCT": "turtle", "DESCRIBE": "turtle"}
+SOLUTION_FORMATS = tuple(f.name for f in formats.SOLUTIONS)  # json xml csv tsv
+GRAPH_FORMATS = tuple(f.name for f in formats.GRAPHS)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -109,8 +109,8 @@ class QueryExecutor:
         local = self.local_graphs()
         info = check_query(sparql, self.settings, local_graphs=local)
         check_graph_params([*(default_graph or ()), *(named_graphs or ())], self.settings, local)
-        format = format or DEFAULT_FORMAT[info.form]
-        allowed = GRAPH_FORMATS if info.returns_graph else SOLUTION_FORMATS
+        allowed = tuple(f.name for f in formats.for_form(info.form))
+        format = format or allowed[0]
         if format not in allowed:
             raise QueryRefused(
                 f"format {format!r} does not fit a {info.form} query; use one of {', '.join(allowed)}",
@@ -124,7 +124,7 @@ class QueryExecutor:
             body, rows, truncated = self._run_remote(request)
         else:
             body, rows, truncated = self._run_in_worker(request)
-        media_type = (RESULT_FORMATS.get(format) or RDF_FORMATS[format]).media_type
+        media_type = formats.get(format).content_type
         return ExecutionResult(
             body, format, media_type, info.form, rows, truncated, time.monotonic() - started
         )
@@ -374,7 +374,7 @@ def _without_network_detail(message: str) -> str:
 def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, bool]:
     """``(body, row_count, truncated)`` for pyoxigraph results, keeping at most ``max_rows`` rows."""
     if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=RESULT_FORMATS[format]), 1, False
+        return results.serialize(format=formats.results_format(format)), 1, False
     if isinstance(results, ox.QuerySolutions):
         variables = [v.value for v in results.variables]
         rows = list(itertools.islice(results, max_rows + 1))
@@ -384,11 +384,11 @@ def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, 
             "results": {"bindings": [_binding_json(variables, row) for row in kept]},
         }
         reread = ox.parse_query_results(json.dumps(document).encode(), ox.QueryResultsFormat.JSON)
-        return reread.serialize(format=RESULT_FORMATS[format]), len(kept), len(rows) > max_rows
+        return reread.serialize(format=formats.results_format(format)), len(kept), len(rows) > max_rows
     triples = list(itertools.islice(iter(results), max_rows + 1))
     kept = triples[:max_rows]
-    rdf = RDF_FORMATS[format]
-    if rdf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):  # dataset formats want quads
+    rdf = formats.rdf_format(format)
+    if rdf.supports_datasets:  # dataset formats want quads
         kept_items = [ox.Quad(t.subject, t.predicate, t.object) for t in kept]
     else:
         kept_items = kept

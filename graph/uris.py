@@ -76,5 +76,8 @@ class Minter:
     def claim(self, source_id: str, claim_id: str, index: int) -> URIRef:
         return self._iri("claim", source_id, claim_id, index)
 
-    def quote(self, source_id: str, claim_id: str) -> URIRef:
-        return self._iri("claim", source_id, claim_id, "quote")
+    def quote(self, source_id: str, claim_id: str, number: int = 1) -> URIRef:
+        """The claim's first passage keeps the plain ``…/quote`` IRI; further ones are ``…/quote/2`` …"""
+        if number == 1:
+            return self._iri("claim", source_id, claim_id, "quote")
+        return self._iri("claim", source_id, claim_id, "quote", number)

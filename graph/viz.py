@@ -181,13 +181,13 @@ def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
     relations = " ".join(f"vk:{r}" for r in EDGE_RELATIONS)
     found = rows(store, f"SELECT * WHERE {{ VALUES ?s {{ {subjects} }} VALUES ?p {{ {relations} }} "
                         f"{EVIDENCE_PATTERN} }} ORDER BY ?source ?start")
-    for row in found:
+    for row, item in queries.claims_of(found):
         s, o, name = row["s"], row["o"], local_name(row["p"])
         if not view.has_edge(s, o) or name not in view.edges[s, o]["label"].split(", "):
             continue
-        item = queries.evidence_from(row)
         view.edges[s, o].setdefault("evidence", []).append({
             "relation": name, "quote": item.quote, "start": item.start, "end": item.end,
+            "quotes": [{"quote": p.quote, "start": p.start, "end": p.end} for p in item.quotes],
             "kind": item.evidence, "how": item.how, "source": item.source,
             "link": item.source_url or item.source, "file": item.source_file})
 
