@@ -17,12 +17,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vankien.api.conneg import html_only
+from vankien.api.links import link_rule
+from vankien.api.runtime import Runtime, runtime_of
 from vankien.graph.examples import EXAMPLES
 from vankien.graph.namespaces import PREFIXES
-
-from .conneg import html_only
-from .links import link_rule
-from .runtime import Runtime, runtime_of
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
