@@ -1,7 +1,8 @@
 """The ``vankien`` command: a thin layer over the build core, the queries and the stores.
 
-Every known error is one line on stderr (``vankien: error: …``) and exit status 2; a SHACL violation
-is exit status 1 with the readable report.
+Every known error is one line on stderr (``vankien: error: …``); the exit status says which kind
+(README, "Exit status"): 1 the graph violates the shapes (or coverage found gaps), 2 usage or bad
+input, 3 not found, 4 store unreachable, 130 interrupted, 141 the reader closed the pipe.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ import sys
 import time
 from pathlib import Path
 
+from vankien import __version__
 from vankien.graph import formats, queries
 from vankien.graph.settings import Settings, SettingsError
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
+EXIT_VIOLATIONS, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141     # as a shell reports SIGINT and SIGPIPE
 
 
 def _settings(args) -> Settings:
@@ -169,7 +173,7 @@ def cmd_coverage(args) -> int:
             print(f"  {gap}")
     if not checked:
         raise FileNotFoundError(f"no source text found in {settings.sources_dir}")
-    return 1 if missing_total else 0
+    return EXIT_VIOLATIONS if missing_total else 0
 
 
 def cmd_export(args) -> int:
@@ -271,6 +275,7 @@ def _short(value: str) -> str:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vankien", description="A source-backed knowledge graph of "
                                      "Vietnamese Communist Party documents.")
+    parser.add_argument("--version", action="version", version=f"vankien {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", choices=("memory", "disk", "remote"), help="store backend")
     common.add_argument("--store-path", dest="store_path", help="folder of the disk store")
@@ -334,26 +339,47 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    args = make_parser().parse_args(argv)      # argparse exits with EXIT_USAGE (2) on bad arguments
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()                       # a closed pipe shows here, inside the handler
+        return status
     except KeyboardInterrupt:
         print("vankien: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:  # one clear line for every error a user can cause; a bug still shows
-        if not _is_user_error(exc):
+        status = _exit_status(exc)
+        if status is None:
             raise
         print(f"vankien: error: {exc}", file=sys.stderr)
-        return 2
+        return status
 
 
-def _is_user_error(exc: Exception) -> bool:
-    from vankien.graph.build import BuildError
+def _reader_gone() -> int:
+    """``vankien show … | head -1``: the reader has all it wants. Point stdout at /dev/null so the
+    interpreter's final flush does not fail again, and say nothing."""
+    import os
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_CLOSED_PIPE
+
+
+def _exit_status(exc: Exception) -> int | None:
+    """The exit status of an error a user can cause and fix; None for a bug (it shows a traceback)."""
+    from vankien.graph.build import BuildError, ShapesViolated
     from vankien.graph.claims import SeedError
+    from vankien.graph.errors import UserError
     from vankien.graph.identifiers import IdentifierError
     from vankien.graph.sparql_guard import QueryRefused
-    from vankien.graph.store import StoreError
-    known = (StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
-             queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
-    return isinstance(exc, known)
-
+    from vankien.graph.store import StoreError, StoreUnreachable
+    for kinds, status in (((ShapesViolated,), EXIT_VIOLATIONS),
+                          ((StoreUnreachable,), EXIT_UNREACHABLE),
+                          ((queries.NotFound, FileNotFoundError), EXIT_NOT_FOUND),
+                          ((StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused,
+                            queries.Ambiguous, UserError, PermissionError, ValueError, SyntaxError, OSError),
+                           EXIT_USAGE)):
+        if isinstance(exc, kinds):
+            return status
+    return None

@@ -17,7 +17,7 @@ from pathlib import Path
 from rdflib import Dataset
 
 from vankien.ontology import load_ontology
-from vankien.graph.build import BuildError, build_dataset
+from vankien.graph.build import BuildError, ShapesViolated, build_dataset
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
 from vankien.graph.settings import Settings
 from vankien.graph.store import open_store
@@ -59,7 +59,7 @@ def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     dataset = build_dataset(seeds, settings.base_iri, load_ontology())
     report = validate_dataset(dataset)
     if not report.conforms:
-        raise BuildError("the built graph violates the shapes; nothing was replaced:\n" + report.text())
+        raise ShapesViolated("the built graph violates the shapes; nothing was replaced:\n" + report.text())
     result = BuildResult(artifact=artifact_path(settings), quads=len(dataset), claims=sum(
         len(claim.facts) for seed in seeds for claim in seed.claims),
         sources=[seed.source.id for seed in seeds], unverified_sources=unverified,

@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-# Only the defaults for the seed claims and the source texts point into a checkout (the folder above
-# graph/); the package's own files (ontology, shapes) are found through importlib.resources.
+# Only the default for the source texts points beside a checkout (the folder above graph/); the
+# package's own files (seed claims, ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
+
+
+def _packaged_seeds() -> Path:
+    """The seed claims the package ships (a checkout's seeds/ in an editable install)."""
+    from vankien.seeds import SEEDS_DIR
+    return SEEDS_DIR
 
 
 class SettingsError(ValueError):
@@ -26,7 +32,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = "https://w3id.org/vankien/id/"
-    seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
+    seeds_dir: Path = field(default_factory=lambda: _packaged_seeds())
     sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
     # extra claims files or folders built beside the seeds (VANKIEN_CLAIMS, os.pathsep-separated)
     claims: tuple[Path, ...] = ()

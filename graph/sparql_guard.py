@@ -219,7 +219,7 @@ def mentions_service(sparql: str) -> bool:
 def _refuse_undeclared_prefix(sparql: str, prologue_parts, query, known: frozenset[str]) -> None:
     """Name the first prefix used but not declared, at its line and column in the user's text
     (engines only say what they expected there)."""
-    from .namespaces import PREFIXES
+    from vankien.graph.namespaces import PREFIXES
     declared = known | {dict.get(decl, "prefix") or "" for decl in prologue_parts
                         if getattr(decl, "name", "") == "PrefixDecl"}
     missing = {prefix for prefix in _used_prefixes(query) if prefix not in declared}

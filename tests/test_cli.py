@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -67,13 +68,20 @@ def test_query_errors_point_at_the_users_lines(built_env):
     assert shown.stdout.splitlines()[0] == "n" and "158-KH/TU" in shown.stdout.splitlines()
 
 
-def test_errors_are_one_line(built_env):
-    for args, needle in ((["show", "12-XY/TU"], "unknown document type code 'XY'"),
-                         (["show", "99-KH/TU"], "no document numbered 99-KH/TU"),
-                         (["show", "158-KH/TU", "--term", "13"], "no document numbered 158-KH/TU of term 13"),
-                         (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
-                         (["query", "SELECT ?x WHERE {"], "error")):
-        done = run(built_env, *args, expect=2)
+def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
+    with socket.socket() as probe:          # a loopback port nobody listens on: the store is unreachable
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    for args, needle, status in (
+            (["show", "12-XY/TU"], "unknown document type code 'XY'", 2),
+            (["show", "99-KH/TU"], "no document numbered 99-KH/TU", 3),
+            (["show", "158-KH/TU", "--term", "13"], "no document numbered 158-KH/TU of term 13", 3),
+            (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE", 2),
+            (["query", "SELECT ?x WHERE {"], "error", 2),
+            (["validate", str(tmp_path / "missing.nq")], "missing.nq not found", 3),
+            (["query", "ASK {}", "--store", "remote", "--remote-query-url",
+              f"http://127.0.0.1:{closed_port}/query"], f"127.0.0.1:{closed_port}", 4)):
+        done = run(built_env, *args, expect=status)
         assert done.stderr.startswith("vankien: error: ") and needle in done.stderr
         assert "Traceback" not in done.stderr
 
@@ -145,3 +153,24 @@ def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
     run(built_env, "synth", "--docs", "100", "--seed", "2", "-o", str(corpus))
     done = run(built_env, "load", str(corpus), expect=2)   # VANKIEN_DATA_DIR holds the seeds build
     assert "holds the graph built from the seeds" in done.stderr
+
+
+def test_version_and_python_dash_m(built_env):
+    from vankien import __version__
+    for command in (["vankien.cli"], ["vankien"]):
+        done = subprocess.run([sys.executable, "-m", *command, "--version"], capture_output=True, text=True,
+                              env=built_env, timeout=60)
+        assert done.returncode == 0 and done.stdout.strip() == f"vankien {__version__}"
+    usage = subprocess.run([sys.executable, "-m", "vankien", "show"], capture_output=True, text=True,
+                           env=built_env, timeout=60)
+    assert usage.returncode == 2 and "usage: vankien show" in usage.stderr
+
+
+@pytest.mark.parametrize("command", ["show 35-CT/TW", "query 'SELECT * WHERE { ?s ?p ?o }'"])
+def test_a_closed_pipe_ends_quietly(built_env, command):
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m vankien {command} | head -1; "
+                           "echo \"status=${PIPESTATUS[0]}\" >&2"],
+                          capture_output=True, text=True, env=built_env, timeout=120)
+    assert len(done.stdout.splitlines()) == 1
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] in ("status=0", "status=141")
