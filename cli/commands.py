@@ -49,6 +49,27 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_ingest(args) -> int:
+    from vankien.graph.claims import load_claims_paths, load_seed_dir
+    from vankien.graph.ingest import ingest_file, report_text
+    settings = _settings(args)
+    known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
+    result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
+                         base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
+                         date=args.date)
+    print(report_text(result.report))
+    print(f"report: {result.report_file}")
+    return 0
+
+
+def _iso_date(text: str):
+    import datetime
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def cmd_validate(args) -> int:
     from rdflib import Dataset
     from vankien.graph.pipeline import artifact_path
@@ -297,6 +318,13 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--claims", action="append", metavar="PATH",
                    help="also build this claims file or folder (repeatable); only curated and "
                         "accepted claims reach the graph")
+    ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
+    ig.add_argument("file", help="UTF-8 text or HTML page")
+    ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")
+    ig.add_argument("--lang", choices=("vi", "de", "en", "auto"), default="auto")
+    ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
+    ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
+                    "the JSON report is written beside it")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
