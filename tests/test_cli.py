@@ -1,5 +1,6 @@
 """The vankien command as a user runs it: a real process, its output and exit status."""
 
+import io
 import json
 import os
 import socket
@@ -40,10 +41,18 @@ def test_lineage_of_35_ct_tw_lists_158_and_03_with_quotes(built_env):
             ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389)]
 
 
-@pytest.mark.parametrize("spelling", ["09-DA/TU", "Nr. 09-DA/TU", "09-ĐA/TU", "số 09-ĐA/TU", "09 - DA / TU"])
+@pytest.mark.parametrize("spelling", ["09-DA/TU", "Nr. 09-DA/TU", "09-ĐA/TU", "số 09-ĐA/TU", "09 - DA / TU",
+                                      "09 DA TU", "09/DA-TU", "09.ĐA.TU", "DA 09/TU"])
 def test_show_accepts_every_spelling(built_env, spelling):
     data = json.loads(run(built_env, "show", spelling, "--json").stdout)
     assert data["iri"] == "https://w3id.org/vankien/id/doc/tu-dien-bien/da/09/unresolved/bdbp-218887-de"
+
+
+@pytest.mark.parametrize("typed, suggested", [("36-CT/TW", "35-CT/TW"), ("4-NQ/TU", "04-NQ/TU"),
+                                               ("35-CT/TX", "35-CT/TW")])
+def test_a_number_that_names_nothing_gets_a_suggestion(built_env, typed, suggested):
+    done = run(built_env, "show", typed, expect=3 if typed != "35-CT/TX" else 2)
+    assert done.stderr.startswith("vankien: error: ") and f"; did you mean {suggested}" in done.stderr
 
 
 def test_show_and_lineage_narrow_by_term_and_place(built_env):
@@ -120,8 +129,36 @@ def test_export_property_graph_formats(built_env, tmp_path, fmt):
     run(built_env, "export", "--format", fmt, "-o", str(out))
     graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     plan = "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/158/k14"
-    assert graph.has_edge(plan, "https://w3id.org/vankien/id/doc/tw/ct/35/k13")
+    directive = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
+    assert graph.has_edge(plan, directive)
     assert graph.nodes[plan]["kind"] == "document"
+    # provenance survives in Gephi: the edge carries its quote, source and evidence kind
+    edge = graph.edges[plan, directive]
+    claims = json.loads(run(built_env, "query", f"SELECT ?claim ?source ?kind WHERE {{ ?claim rdf:subject <{plan}> ; "
+                            f"rdf:predicate vk:implements ; rdf:object <{directive}> ; prov:wasDerivedFrom ?source ; "
+                            "vk:evidenceKind ?kind }", "--format", "json").stdout)
+    assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in edge["quote"]
+    assert edge["source"] == claims[0]["source"] and edge["evidence"] == claims[0]["kind"].rsplit("#")[-1]
+    assert set(edge["claim"].split(" | ")) == {c["claim"] for c in claims}
+
+
+def test_export_csv_tables(built_env, tmp_path):
+    import csv
+    import zipfile
+    out = tmp_path / "vankien-tables.zip"
+    run(built_env, "export", "--format", "csv", "-o", str(out))
+    archive = zipfile.ZipFile(out)
+    assert sorted(archive.namelist()) == ["documents.csv", "figures.csv", "relations.csv"]
+    table = {name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8"))))
+             for name in ("documents", "relations", "figures")}
+    count = lambda query: json.loads(run(built_env, "query", query, "--format", "json").stdout)[0]["n"]  # noqa: E731
+    assert len(table["documents"]) == count("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d vk:numberStatus ?s }")
+    assert len(table["relations"]) == count("SELECT (COUNT(?c) AS ?n) WHERE { ?c a vk:Claim }")
+    assert len(table["figures"]) == count("SELECT (COUNT(?o) AS ?n) WHERE { ?o a vk:Observation }")
+    implements = [r for r in table["relations"] if r["predicate"].endswith("#implements")
+                  and r["object_number"] == "35-CT/TW"]
+    assert {r["subject_number"] for r in implements} == {"158-KH/TU", "03-HD/TU"}
+    assert all("In Umsetzung der Richtlinie Nr. 35-CT/TW" in r["quote"] and r["source"] for r in implements)
 
 
 def test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input(tmp_path, built_env):
