@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from vankien.graph import queries
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE, shorten
 from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
 from vankien.api.runtime import Runtime, runtime_of
@@ -26,9 +26,7 @@ from vankien.graph.formats import Format
 
 router = APIRouter(tags=["Linked data"])
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-LABELS = ("http://www.w3.org/2004/02/skos/core#notation", "http://www.w3.org/2004/02/skos/core#prefLabel",
-          "https://w3id.org/vankien/ontology#title", "http://www.w3.org/2000/01/rdf-schema#label")
+LABELS = tuple(str(term) for term in (SKOS.notation, SKOS.prefLabel, VK["title"], RDFS.label))
 
 FORMAT_PARAM = Query(None, description="Override `Accept`: `html`, `ttl`, `jsonld`, `nt` or `rdf`.",
                      openapi_examples={"turtle": {"summary": "Turtle", "value": "ttl"},
@@ -65,13 +63,6 @@ def local_href(value: str, base_iri: str) -> str:
         return "/id/" + value[len(base_iri):]
     if value.startswith(VK):
         return "/ontology#" + value[len(VK):]
-    return value
-
-
-def curie(value: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and len(value) > len(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
     return value
 
 
@@ -117,7 +108,7 @@ def dereference(request: Request,
 
 
 def _link(value: str, base_iri: str, label: str | None = None) -> str:
-    text = html.escape(label or curie(value))
+    text = html.escape(label or shorten(value))
     return f"<a href='{html.escape(local_href(value, base_iri), quote=True)}'>{text}</a>"
 
 
@@ -164,7 +155,7 @@ def resource_page(store, resource: str, triples: list[ox.Triple], base_iri: str)
     parts = [t for t in triples if t.subject.value.startswith(resource + "#")]
     label = next((t.object.value for name in LABELS for t in own if t.predicate.value == name),
                  resource.rstrip("/").rsplit("/", 1)[-1])
-    types = [t.object for t in own if t.predicate == RDF_TYPE]
+    types = [t.object for t in own if t.predicate.value == RDF_TYPE]
     body = [f"<h1>{html.escape(label)}</h1><p><code>{html.escape(resource)}</code></p>",
             "<p>Type: " + (", ".join(_term(t, base_iri) for t in types) or "—") + "</p>",
             "<p>As <a href='?format=ttl'>Turtle</a> · <a href='?format=jsonld'>JSON-LD</a> · "

@@ -7,13 +7,15 @@ URL-encoded or not). Every problem is a JSON ``{"error": …}`` naming the param
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from vankien.graph import queries
 from vankien.graph.identifiers import IdentifierError, parse_reference
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, looks_like_iri, prefixes_with_ids
+from vankien.graph.namespaces import to_iri as vocabulary_iri
 
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import RESOURCE_ANSWERS, JSON_ONLY, choose, json_only
@@ -59,15 +61,9 @@ def answering(parameter: str | None = None):
         raise HTTPException(400, f"{parameter}: {exc}" if parameter else str(exc)) from None
 
 
-def to_iri(value: str, parameter: str) -> str:
+def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """An absolute IRI from an IRI or a CURIE with a known prefix (``vk:implements``)."""
-    value = value.strip()
-    prefix, colon, local = value.partition(":")
-    if colon and not local.startswith("//") and prefix in PREFIXES:
-        value = PREFIXES[prefix] + local
-    elif colon and not local.startswith("//") and prefix not in ("urn", "mailto", "tag"):
-        raise HTTPException(400, f"{parameter}: unknown prefix '{prefix}' in {value!r}; use a full "
-                                 f"IRI or one of the prefixes {', '.join(PREFIXES)}")
+    value = vocabulary_iri(value, parameter, prefixes)
     with answering(parameter):
         queries.iri(value)
     return value
@@ -77,9 +73,9 @@ def to_resource(runtime: Runtime, value: str, parameter: str, *, place: str | No
                 term: int | None = None) -> str:
     """An IRI from an IRI, a CURIE or a document number (resolved in the graph, narrowed by the
     issuer's place and term when given)."""
-    looks_like_iri = "://" in value or value.split(":", 1)[0] in (*PREFIXES, "urn")
-    if looks_like_iri:
-        return to_iri(value, parameter)
+    prefixes = prefixes_with_ids(runtime.settings.base_iri)   # documents also as vkid:doc/…
+    if looks_like_iri(value, prefixes):
+        return to_iri(value, parameter, prefixes)
     place = to_iri(place, "place") if place else None
     with answering(parameter):
         return queries.resolve_document(runtime.store, value, place=place, term=term)
@@ -201,10 +197,15 @@ def lineage(runtime: Runtime = Depends(runtime_of),
 # --- bodies, goals, figures, evidence, sources ----------------------------------------------------
 
 @router.get("/bodies", summary="Party bodies", description="Every party body with class, level and "
-            "the body it belongs to.",
+            "the body it belongs to; `q` finds bodies by any of their names (the sources' and the "
+            "lexicon's, in Vietnamese, English or German, with or without diacritics).",
             dependencies=[JSON_ANSWER])
-def bodies(runtime: Runtime = Depends(runtime_of)):
-    return {"bodies": queries.bodies(runtime.store)}
+def bodies(runtime: Runtime = Depends(runtime_of),
+           q: str | None = Query(None, max_length=TEXT_LIMIT, description="Part of a body's name.",
+                                 openapi_examples=_examples(vi=("Vietnamese", "Bộ Chính trị"),
+                                                            en=("English", "Politburo")))):
+    with answering("q"):
+        return {"bodies": queries.bodies(runtime.store, text=q)}
 
 
 @router.get("/bodies/{id:path}", summary="What a body issued and advised",

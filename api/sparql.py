@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 
 from vankien.graph.executor import QueryFailed, QueryTimeout
-from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused, check_query
+from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
@@ -163,8 +163,9 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     """Check the query, pick the format, run it off the event loop and wrap the outcome."""
     executor = runtime.executor
     try:
-        # The guard runs first (also inside execute): the form decides which formats fit.
-        info = await run_in_threadpool(check_query, query, runtime.settings, executor.local_graphs())
+        # The guard's verdict first (remembered, so execute does not parse again): the form
+        # decides which formats fit.
+        info = await run_in_threadpool(executor.check, query)
         chosen = choose(request, formats.for_form(info.form), format=format)
         result = await run_in_threadpool(
             executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
@@ -174,7 +175,7 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     except QueryTimeout as timeout:
         return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
     except QueryFailed as failure:
-        return error(500, str(failure))
+        return error(failure.status, str(failure))
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Vankien-Truncated"] = "true"

@@ -24,7 +24,7 @@ from vankien.graph.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT / "tests" / "fixtures" / "ingest" / "devset.yaml"
 SEED_FILE = ROOT / "seeds" / "dien-bien-2024.yaml"
-KINDS = ("documents", "relations", "figures")
+KINDS = ("documents", "relations", "figures", "subjects")
 
 
 def run_devset(verbose: bool) -> dict:

@@ -12,10 +12,12 @@ import csv
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from vankien import __version__
 from vankien.graph import formats, queries
+from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
 from vankien.graph.settings import Settings, SettingsError
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
@@ -138,27 +140,35 @@ def _narrowing_arguments(command) -> None:
     command.add_argument("--place", help="IRI of the place whose committee issued the document")
 
 
+def _document(store, args) -> str:
+    """The document ``args.id`` names: a number, an IRI or a CURIE (``vkid:doc/…``), as in REST."""
+    return queries.resolve_document(store, args.id, place=args.place, term=args.term,
+                                    prefixes=prefixes_with_ids(_settings(args).base_iri))
+
+
 def cmd_show(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
+    doc = _document(store, args)
     detail = queries.describe(store, doc)
+    shown = {"vk": str(VK), "": _settings(args).base_iri}   # vk: terms, minted URIs by their path
+    short = partial(shorten, prefixes=shown)
     if args.json:
         print(json.dumps(detail, ensure_ascii=False, indent=2))
         return 0
     print(doc)
     for st in detail["statements"]:
-        print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
+        print(f"  {short(st['predicate'])}: {st['label'] or short(st['object'])}")
         for ev in st["evidence"]:
             passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
             print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
-        print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
+        print(f"  ← {short(st['predicate'])} of {st['label'] or short(st['subject'])}")
     return 0
 
 
 def cmd_lineage(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
+    doc = _document(store, args)
     result = queries.lineage(store, doc, max_depth=args.depth)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -199,7 +209,7 @@ def cmd_coverage(args) -> int:
 
 def cmd_export(args) -> int:
     from vankien.graph.export import export
-    data = export(_open(args), args.format)
+    data = export(_open(args), args.format, base_iri=_settings(args).base_iri)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
@@ -283,14 +293,6 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def _short(value: str) -> str:
-    for prefix, ns in (("vk:", "https://w3id.org/vankien/ontology#"),
-                       ("", "https://w3id.org/vankien/id/")):
-        if value.startswith(ns):
-            return prefix + value[len(ns):]
-    return value
-
-
 # --- parser -------------------------------------------------------------------------------------------
 
 def make_parser() -> argparse.ArgumentParser:
@@ -333,7 +335,7 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("sparql", nargs="?")
     q.add_argument("-f", "--file")
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
-    s = add("show", cmd_show, "show a document (any spelling of its number, or its URI)")
+    s = add("show", cmd_show, "show a document (any spelling of its number, its URI or a CURIE)")
     s.add_argument("id")
     _narrowing_arguments(s)
     s.add_argument("--json", action="store_true")

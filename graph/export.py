@@ -11,21 +11,17 @@ import networkx as nx
 import pyoxigraph as ox
 
 from vankien.graph import formats, queries
+from vankien.graph.namespaces import ID_BASE, prefixes_with_ids
 from vankien.graph.netx import to_networkx
 
 # The property-graph writers; every other export format is RDF. Triple formats merge the named
 # graphs: the per-source graphs stay available in TriG and N-Quads.
 PROPERTY_GRAPH_WRITERS = {formats.GRAPHML.name: nx.write_graphml, formats.GEXF.name: nx.write_gexf}
-PREFIXES = {"vk": "https://w3id.org/vankien/ontology#", "vkid": "https://w3id.org/vankien/id/",
-            "eli": "http://data.europa.eu/eli/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
-            "oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#",
-            "dcterms": "http://purl.org/dc/terms/", "qb": "http://purl.org/linked-data/cube#",
-            "time": "http://www.w3.org/2006/time#", "org": "http://www.w3.org/ns/org#"}
 
 
-def export(store, fmt: str) -> bytes:
-    """The whole graph in ``fmt`` (a name or alias of one of :data:`formats.EXPORTS`); ``csv`` is a
-    zip of tables (:func:`tables`)."""
+def export(store, fmt: str, base_iri: str = ID_BASE) -> bytes:
+    """The whole graph in ``fmt`` (a name or alias of one of :data:`formats.EXPORTS`); RDF names
+    the minted URIs under ``base_iri`` with ``vkid:``; ``csv`` is a zip of tables (:func:`tables`)."""
     chosen = formats.named(fmt, formats.EXPORTS)
     if chosen is formats.CSV:
         return tables_zip(store)
@@ -37,7 +33,7 @@ def export(store, fmt: str) -> bytes:
     quads = ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS)
     if not rdf_format.supports_datasets:
         quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES)
+    return ox.serialize(quads, format=rdf_format, prefixes=prefixes_with_ids(base_iri))
 
 
 # --- tables (CSV) ---------------------------------------------------------------------------------

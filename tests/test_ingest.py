@@ -36,6 +36,7 @@ QUELLE = "https://baodienbienphu.com.vn/tin-tuc/Xay%20dung%20dang/218887/xung-da
 
 
 def ingest_text(tmp_path: Path, text: str, lang: str, name: str = "text"):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / f"{name}.txt"
     path.write_text(text, encoding="utf-8")
     return ingest_file(path, seeds=SEEDS, sources_dir=tmp_path / "sources", base_iri=SETTINGS.base_iri,
@@ -75,6 +76,7 @@ def test_devset_text_gives_its_gold_claims(tmp_path, item):
     assert found.documents == gold.documents
     assert found.relations == gold.relations
     assert found.figures == gold.figures
+    assert found.subjects == gold.subjects
     claims_file = load_seed_file(result.claims_file)            # the loader reads what ingest writes
     assert {claim.review for claim in claims_file.claims} == {"pending"}
     text = (tmp_path / "sources" / claims_file.source.file).read_text(encoding="utf-8")
@@ -242,3 +244,34 @@ def test_accepted_candidates_build_valid_and_pending_or_rejected_never_appear(tm
     assert (doc("tu-dien-bien/hd/03"), VK.implements, doc("tw/ct/35")) in graph        # its own claim
     rejected = URIRef(SETTINGS.base_iri + f"claim/ingest-3c6b0bd4582d/{implements['id']}/quote")
     assert not list(dataset.quads((rejected, None, None, None)))
+
+
+# every cue, date and number format the issue names is exercised by the development set
+REQUIRED_RULES = {
+    "implements.vi.thuc-hien", "implements.vi.trien-khai", "implements.vi.trien-khai-thuc-hien",
+    "implements.vi.cu-the-hoa", "implements.vi.quan-triet", "implements.de.in-umsetzung",
+    "implements.de.zur-umsetzung", "implements.de.konkretisieren", "implements.en.implementing",
+    "implements.en.in-implementation-of", "implements.en.to-implement", "based_on.vi.can-cu",
+    "amends.vi.sua-doi-bo-sung", "replaces.vi.thay-the", "advised_by.vi.tham-muu",
+    "advised_by.de.empfahl", "advised_by.en.advised", "issued_by.vi.ban-hanh", "issuer.vi.after-number",
+    "issuer.de.after-number", "issuer.en.after-number", "subject.vi.marker", "subject.de.marker",
+    "subject.en.marker", "figure.vi.peryear.approximately", "figure.de.peryear.approximately",
+    "figure.en.peryear.approximately", "figure.vi.percent.more-than", "figure.de.percent.more-than",
+    "figure.en.organisation.more-than", "term.date-in-term-table"}
+REQUIRED_WRITINGS = ("Chỉ thị số 35-CT/TW", "Richtlinie Nr.", "Directive No.", "ngày 14/6/2024",
+                     "tháng 6 năm", "vom 14. Juni 2024", "dated June 14, 2024", "8.279", "2.310,5",
+                     "41,775", "10,5%", "Ban Thường vụ Tỉnh ủy Điện Biên ban hành", "des Politbüros",
+                     "of the Politburo", "của Bộ Chính trị")
+
+
+def test_devset_covers_every_cue_date_and_number_format(tmp_path):
+    used = set()
+    for item in DEVSET["texts"]:
+        used |= {claim["rule"] for claim in extract_claims(tmp_path, item)}
+    assert REQUIRED_RULES - used == set()
+    texts = " ".join(" ".join(item["text"].split()) for item in DEVSET["texts"])
+    assert [w for w in REQUIRED_WRITINGS if w not in texts] == []
+
+
+def extract_claims(tmp_path: Path, item: dict) -> list[dict]:
+    return ingest_text(tmp_path / item["id"], item["text"], item["lang"], item["id"]).candidates.document["claims"]

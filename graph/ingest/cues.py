@@ -72,11 +72,27 @@ def _document_relations(text, lang, start, end, docs, objects: set[int]) -> list
     for cue, name, spec, target in cues:
         before = [d for d in docs if d.extent_end <= cue.start and id(d) not in objects
                   and cue.start - d.extent_end <= SUBJECT_GAP]
-        subjects = before[-1:] or [d for d in docs if id(d) not in objects and d is not target]
+        subjects = _coordinated(text, before) or [d for d in docs if id(d) not in objects and d is not target]
         for subject in subjects:
             relations.append(Relation(subject, spec["predicate"], target, cue, rule_id(name, lang, cue.key),
                                       spec["confidence"]))
     return relations
+
+
+_AND = re.compile(r"\s*(?:,|und|và|and|sowie|cùng)\s*(?:(?:die|der|den|das|the)\s+)?", re.IGNORECASE)
+
+
+def _coordinated(text: str, before: list[DocumentMention]) -> list[DocumentMention]:
+    """The document named just before a cue, with those joined to it by "und", "và", "and" or a
+    comma ("Der Plan Nr. 12-KH/TU und die Anleitung Nr. 13-HD/TU konkretisieren …")."""
+    if not before:
+        return []
+    run = [before[-1]]
+    for previous in reversed(before[:-1]):
+        if not _AND.fullmatch(text, previous.extent_end, run[0].start):
+            break
+        run.insert(0, previous)
+    return run
 
 
 def _body_relations(text, lang, start, end, docs, bodies, objects: set[int]) -> list[Relation]:

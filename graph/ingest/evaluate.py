@@ -5,11 +5,13 @@ asked)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from vankien.graph.identifiers import parse_reference
 
+SUBJECTS = ("vk:subjectMatter", "vk:title")
 RELATIONS = ("vk:implements", "vk:basedOn", "vk:amends", "vk:replaces", "vk:advisedBy", "vk:issuedBy")
 
 
@@ -18,11 +20,12 @@ class Found:
     documents: set
     relations: set
     figures: set
+    subjects: set = field(default_factory=set)     # (notation, "vk:subjectMatter" | "vk:title", text)
 
 
 def summarise(claims_file: dict, *, accepted_only: bool = False) -> Found:
     entities = claims_file["entities"]
-    documents, relations, figures = set(), set(), {}
+    documents, relations, subjects, figures = set(), set(), set(), {}
 
     def name(key: str) -> str:
         spec = entities.get(key, {})
@@ -39,18 +42,22 @@ def summarise(claims_file: dict, *, accepted_only: bool = False) -> Found:
                 documents.add(name(subject))
             elif predicate in RELATIONS:
                 relations.add((name(subject), predicate, name(obj)))
+            elif predicate in SUBJECTS and "document" in entities.get(subject, {}):
+                subjects.add((name(subject), predicate, json.loads(obj.rsplit("@", 1)[0])))
             elif predicate == "vk:value":
                 figures.setdefault(subject, {})["value"] = Decimal(obj)
             elif predicate in ("vk:unit", "vk:approximation"):
                 figures.setdefault(subject, {})[predicate] = obj
     return Found(documents, relations, {
-        (f["value"], f.get("vk:unit"), f.get("vk:approximation")) for f in figures.values() if "value" in f})
+        (f["value"], f.get("vk:unit"), f.get("vk:approximation")) for f in figures.values() if "value" in f},
+        subjects)
 
 
 def gold_sets(gold: dict) -> Found:
     return Found({parse_reference(n).notation for n in gold.get("documents", [])},
                  {(_name(s), p, _name(o)) for s, p, o in gold.get("relations", [])},
-                 {(Decimal(str(v)), u, a) for v, u, a in gold.get("figures", [])})
+                 {(Decimal(str(v)), u, a) for v, u, a in gold.get("figures", [])},
+                 {(_name(n), p, t) for n, p, t in gold.get("subjects", [])})
 
 
 def _name(text: str) -> str:

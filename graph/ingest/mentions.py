@@ -175,7 +175,8 @@ def _skip(text: str, pos: int, chars: str) -> int:
 
 
 def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and (text[end - 1] in " ,;:(–-" or text[end - 1].isspace()):
+    while end > start and (text[end - 1] in " ,;:(–-" or text[end - 1].isspace()
+                           or text[end - 1] == "." and not is_abbreviation_dot(text, end - 1)):
         end -= 1
     # a trailing article or conjunction belongs to what follows ("… và", "… und")
     words = text[start:end].rsplit(" ", 1)

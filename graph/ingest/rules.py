@@ -1,5 +1,5 @@
 """The data the extractors run on: the rules table (``rules.yaml``) and the lexicon
-(``ontology/lexicon.ttl``), read once, with their phrases compiled into matchers.
+(``ontology/lexicon.ttl``, via graph/lexicon.py), read once, with their phrases compiled into matchers.
 
 Nothing here knows a language's grammar: a rule is a list of phrases per language, and a phrase
 matches case-insensitively on word boundaries, longest first (so "triển khai thực hiện" wins over
@@ -14,19 +14,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Iterator
 
-import rdflib
 import yaml
-from rdflib.namespace import SKOS
 
 from vankien.graph.identifiers import fold
+from vankien.graph.lexicon import LexiconEntry, lexicon
 
-# package data, found through the packages (a checkout and an installed wheel alike)
+# package data, found through the package (a checkout and an installed wheel alike)
 RULES_PATH = resources.files("vankien.graph.ingest") / "rules.yaml"
-LEXICON_PATH = resources.files("vankien.ontology") / "lexicon.ttl"    # shipped beside the ontology
-LEXICON_IRI = "https://w3id.org/vankien/lexicon"
-VKLEX = rdflib.Namespace(LEXICON_IRI + "#")
-VK = rdflib.Namespace("https://w3id.org/vankien/ontology#")
-LANGUAGES = ("vi", "de", "en")
 
 
 @dataclass(frozen=True)
@@ -105,40 +99,7 @@ def matcher(*path: str) -> PhraseMatcher:
     return PhraseMatcher(node or [])
 
 
-# --- the lexicon --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LexiconEntry:
-    """A body or document type of the lexicon."""
-    iri: str
-    slug: str
-    scope: str                      # "central" | "local" (bodies); "" for document types
-    vk_class: str                   # local name of the vk: class: "Politburo", "Directive" …
-    level: str | None               # local name of the vk: level concept, when the entry fixes it
-    notation: str | None            # issuer code (bodies) or type code (document types)
-    pref_labels: dict[str, str]     # language → preferred name
-    labels: tuple[str, ...]         # every name (pref, alt, hidden), any language
-
-    def label(self, lang: str) -> str:
-        return self.pref_labels.get(lang) or self.pref_labels.get("en") or self.slug
-
-    @property
-    def kind(self) -> str:
-        """The seed entity's ``body:`` value: the class name in kebab case (``standing-committee``)."""
-        return re.sub(r"(?<!^)(?=[A-Z])", "-", self.vk_class).lower()
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    bodies: tuple[LexiconEntry, ...]
-    types: tuple[LexiconEntry, ...]
-
-    def body_by_label(self) -> dict[str, LexiconEntry]:
-        return _label_index(self.bodies)
-
-    def type_by_label(self) -> dict[str, LexiconEntry]:
-        return _label_index(self.types)
-
+# --- the lexicon (graph/lexicon.py reads it) --------------------------------------------------------
 
 def _label_index(entries: Iterable[LexiconEntry]) -> dict[str, LexiconEntry]:
     index: dict[str, LexiconEntry] = {}
@@ -157,35 +118,8 @@ def _is_abbreviation(label: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def load_lexicon_graph() -> rdflib.Graph:
-    graph = rdflib.Graph(identifier=rdflib.URIRef(LEXICON_IRI))
-    graph.parse(data=LEXICON_PATH.read_bytes(), format="turtle")
-    return graph
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    graph = load_lexicon_graph()
-
-    def entries(scheme: rdflib.URIRef, class_property: rdflib.URIRef) -> tuple[LexiconEntry, ...]:
-        found = []
-        for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
-            pref = {lit.language: str(lit) for lit in graph.objects(concept, SKOS.prefLabel)}
-            labels = [str(lit) for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
-                      for lit in graph.objects(concept, prop)]
-            level = graph.value(concept, VK.level)
-            notation = graph.value(concept, SKOS.notation)
-            found.append(LexiconEntry(
-                iri=str(concept), slug=str(graph.value(concept, VKLEX.slug) or concept.split("#")[-1]),
-                scope=str(graph.value(concept, VKLEX.scope) or ""),
-                vk_class=str(graph.value(concept, class_property)).split("#")[-1],
-                level=str(level).split("#")[-1] if level else None,
-                notation=str(notation) if notation else None,
-                pref_labels=pref, labels=tuple(labels)))
-        return tuple(found)
-
-    return Lexicon(bodies=entries(VKLEX.Bodies, VKLEX.bodyClass),
-                   types=entries(VKLEX.DocumentTypes, VKLEX.documentClass))
+def _bodies_by_label() -> dict[str, LexiconEntry]:
+    return _label_index(lexicon().bodies)
 
 
 @lru_cache(maxsize=1)
@@ -196,7 +130,7 @@ def body_matcher() -> PhraseMatcher:
 
 
 def body_entry(phrase: Phrase) -> LexiconEntry:
-    return lexicon().body_by_label()[_label_key(phrase.key)]
+    return _bodies_by_label()[_label_key(phrase.key)]
 
 
 @lru_cache(maxsize=1)
