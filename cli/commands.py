@@ -12,12 +12,11 @@ import csv
 import json
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 from vankien import __version__
 from vankien.graph import formats, queries
-from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
+from vankien.graph.namespaces import prefixes_with_ids
 from vankien.graph.settings import Settings, SettingsError
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
@@ -149,20 +148,11 @@ def _document(store, args) -> str:
 def cmd_show(args) -> int:
     store = _open(args)
     doc = _document(store, args)
-    detail = queries.describe(store, doc)
-    shown = {"vk": str(VK), "": _settings(args).base_iri}   # vk: terms, minted URIs by their path
-    short = partial(shorten, prefixes=shown)
     if args.json:
-        print(json.dumps(detail, ensure_ascii=False, indent=2))
+        print(json.dumps(queries.describe(store, doc), ensure_ascii=False, indent=2))
         return 0
-    print(doc)
-    for st in detail["statements"]:
-        print(f"  {short(st['predicate'])}: {st['label'] or short(st['object'])}")
-        for ev in st["evidence"]:
-            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
-            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
-    for st in detail["incoming"]:
-        print(f"  ← {short(st['predicate'])} of {st['label'] or short(st['subject'])}")
+    from vankien.cli.show import render
+    print("\n".join(render(store, doc)))
     return 0
 
 

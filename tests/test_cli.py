@@ -55,6 +55,23 @@ def test_a_number_that_names_nothing_gets_a_suggestion(built_env, typed, suggest
     assert done.stderr.startswith("vankien: error: ") and f"; did you mean {suggested}" in done.stderr
 
 
+def test_show_is_grouped_and_labelled_like_the_page(built_env):
+    out = run(built_env, "show", "35-CT/TW").stdout
+    sections = [line for line in out.splitlines() if line and not line.startswith(" ")]
+    assert sections[0].startswith("35-CT/TW  <https://w3id.org/vankien/id/doc/tw/ct/35/k13>")
+    assert sections[1:] == ["summary", "implemented by", "sources"]
+    implemented_by = out.split("\nimplemented by\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    documents = [line.split()[0] for line in implemented_by if not line.startswith("      ")]
+    assert sorted(documents) == ["03-HD/TU", "158-KH/TU"]
+    quotes = [line for line in implemented_by if line.startswith("      ")]
+    assert len(quotes) == 2 and all("“In Umsetzung der Richtlinie Nr. 35-CT/TW”" in q and "[1]" in q for q in quotes)
+    title = json.loads(run(built_env, "query", "SELECT ?t WHERE { ?s a vk:Source ; dcterms:title ?t FILTER(lang(?t) = 'en') }",
+                           "--format", "json").stdout)[0]["t"]
+    assert f"  [1] {title} (de)  <https://w3id.org/vankien/id/source/" in out      # the source by its title
+    for internal in ("searchKey", "id_local", "vk:", "typeCode", "←"):              # one naming style
+        assert internal not in out
+
+
 def test_show_and_lineage_narrow_by_term_and_place(built_env):
     place = "https://w3id.org/vankien/id/place/dien-bien"
     shown = json.loads(run(built_env, "show", "158-KH/TU", "--term", "14", "--place", place, "--json").stdout)

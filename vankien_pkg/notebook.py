@@ -26,7 +26,7 @@ PROVENANCE_COLUMNS = ["subject", "predicate", "object", "quote", "start", "end",
                       "language", "source", "source_file", "claim"]
 
 
-def _frame(records: list[dict], columns: list[str]) -> "pandas.DataFrame":
+def _frame(records: list[dict], columns: list[str]) -> pandas.DataFrame:
     try:
         import pandas
     except ImportError:
@@ -61,7 +61,7 @@ class KnowledgeGraph:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -74,7 +74,7 @@ class KnowledgeGraph:
     def documents(self, *, type: str | None = None, issuer: str | None = None, level: str | None = None,
                   term: int | None = None, year: int | None = None, text: str | None = None,
                   number: str | None = None, place: str | None = None, limit: int = 1000,
-                  offset: int = 0) -> "pandas.DataFrame":
+                  offset: int = 0) -> pandas.DataFrame:
         """One row per document: number, type, term ordinal, title, issuer (IRI; several joined
         with " | "), statuses and IRI. Filters as ``GET /documents`` (``text``: diacritics ignored)."""
         found = queries.documents(self.store, type=type, issuer=issuer, level=level, term=term, year=year,
@@ -85,7 +85,7 @@ class KnowledgeGraph:
                         "number_status": d["number_status"], "iri": d["iri"]} for d in found],
                       DOCUMENT_COLUMNS)
 
-    def show(self, id: str, *, term: int | None = None, place: str | None = None) -> "pandas.DataFrame":
+    def show(self, id: str, *, term: int | None = None, place: str | None = None) -> pandas.DataFrame:
         """Everything the graph says about a document: one row per statement and quote behind it
         (``direction`` "out" for its own statements, "in" for what points at it)."""
         detail = queries.describe(self.store, self.resolve(id, term=term, place=place))
@@ -99,7 +99,7 @@ class KnowledgeGraph:
         return _frame(records, STATEMENT_COLUMNS)
 
     def lineage(self, id: str, *, term: int | None = None, place: str | None = None,
-                depth: int = 20) -> "pandas.DataFrame":
+                depth: int = 20) -> pandas.DataFrame:
         """What the document implements ("implements") and what implements it ("implemented_by"),
         transitively: one row per document reached and quote of the hop that reaches it."""
         found = queries.lineage(self.store, self.resolve(id, term=term, place=place), max_depth=depth)
@@ -116,7 +116,7 @@ class KnowledgeGraph:
         return _frame(records, LINEAGE_COLUMNS)
 
     def provenance(self, subject: str | None = None, predicate: str | None = None,
-                   object: str | None = None) -> "pandas.DataFrame":
+                   object: str | None = None) -> pandas.DataFrame:
         """The quotes behind every statement matching the pattern: ``subject``/``object`` are
         document numbers or IRIs, ``predicate`` a CURIE (``vk:implements``) or an IRI."""
         found = queries.provenance(self.store, self._term(subject), expand(predicate) if predicate else None,
@@ -124,7 +124,7 @@ class KnowledgeGraph:
         return _frame([{**{name: row.get(name) for name in PROVENANCE_COLUMNS},
                         "predicate": short(row["predicate"])} for row in found], PROVENANCE_COLUMNS)
 
-    def query(self, sparql: str) -> "pandas.DataFrame | bool":
+    def query(self, sparql: str) -> pandas.DataFrame | bool:
         """A SPARQL query (the usual prefixes are known, as on the command line): SELECT gives one
         column per variable, CONSTRUCT/DESCRIBE subject/predicate/object columns, ASK a bool."""
         import pyoxigraph as ox
