@@ -85,7 +85,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         extra = exc.detail if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
-        return error(exc.status_code, message, **extra)
+        return error(exc.status_code, message, request, **extra)
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
@@ -95,12 +95,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return error(400 if request.url.path.startswith("/sparql") else 422,
-                     "invalid request: " + "; ".join(problems))
+                     "invalid request: " + "; ".join(problems), request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return error(500, "internal error; the server log has the details")
+        return error(500, "internal error; the server log has the details", request)
 
 
 __all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]

@@ -7,7 +7,6 @@ resolve (offline, or before the namespace is registered). Only other IRIs link o
 
 from __future__ import annotations
 
-from vankien.graph.namespaces import PREFIXES
 from vankien.ontology import VK
 
 ONTOLOGY_NAMESPACE = VK
@@ -32,10 +31,3 @@ def link_rule(base_iri: str) -> dict[str, str]:
     rule = {base_iri: "/id/", ONTOLOGY_NAMESPACE: "/ontology#"} if base_iri else {ONTOLOGY_NAMESPACE: "/ontology#"}
     return dict(sorted(rule.items(), key=lambda item: -len(item[0])))
 
-
-def curie(value: str) -> str:
-    """``vk:Plan`` for an IRI in a known namespace, else the IRI (for link texts)."""
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and len(value) > len(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
-    return value

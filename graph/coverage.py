@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from vankien.graph.claims import Claim, SeedFile
+from vankien.graph.claims import Claim, SeedFile, read_yaml_file
 from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
@@ -53,7 +52,7 @@ def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRul
     path = Path(seeds_dir) / IGNORE_FILE
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml_file(path) or {}
     rules = []
     for entry in data.get(source_file, []):
         if not entry.get("reason") or "quote" not in entry or "start" not in entry:

@@ -14,9 +14,11 @@ no reading of the escapes is left to either engine. A second, lexical look for t
 keyword outside strings, IRIs and comments backs up the parse tree; the query workers also run
 without network access (:mod:`.sandbox`).
 
-Two limits are checked before parsing, because rdflib's recursive-descent parser is slow and
-recursion-hungry on hostile input: the text length, and the bracket depth (``{}`` groups and
-``()`` expressions, counted by a small lexer that skips strings, IRIs and comments).
+Limits are checked before parsing (:func:`precheck`, linear in the text), because rdflib's
+recursive-descent parser is slow and recursion-hungry on hostile input: the text length, and the
+bracket depth (``{}`` groups, ``()`` expressions and ``[]`` blank nodes on one count, by a small
+lexer that skips strings, IRIs and comments). The parse itself runs in the executor's worker
+processes, under the query time limit.
 """
 
 from __future__ import annotations
@@ -323,7 +325,8 @@ _SKIPPED = re.compile(
     r"|#[^\n\r]*",
     re.DOTALL,
 )
-_BRACKETS = re.compile(r"[{}()]")
+_BRACKETS = re.compile(r"[{}()\[\]]")
+_OPENERS = frozenset("{([")
 
 
 def _outside_skipped(sparql: str):
@@ -336,20 +339,14 @@ def _outside_skipped(sparql: str):
 
 
 def bracket_depth(sparql: str) -> int:
-    """Deepest nesting of ``{}`` or of ``()`` outside strings, IRIs and comments."""
-    deepest = 0
-    depth = {"{": 0, "(": 0}
-    opener = {"}": "{", ")": "("}
+    """Deepest nesting of brackets — ``{}`` groups, ``()`` expressions and ``[]`` blank nodes, all
+    kinds on one count (the parser recurses for each) — outside strings, IRIs and comments."""
+    deepest = depth = 0
     for part in _outside_skipped(sparql):
-        deepest = _count(part, depth, opener, deepest)
-    return deepest
-
-
-def _count(text: str, depth: dict, opener: dict, deepest: int) -> int:
-    for bracket in _BRACKETS.findall(text):
-        if bracket in depth:
-            depth[bracket] += 1
-            deepest = max(deepest, depth[bracket])
-        else:
-            depth[opener[bracket]] = max(0, depth[opener[bracket]] - 1)
+        for bracket in _BRACKETS.findall(part):
+            if bracket in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            else:
+                depth = max(0, depth - 1)
     return deepest

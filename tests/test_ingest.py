@@ -19,7 +19,7 @@ from rdflib.namespace import RDF
 
 from vankien.cli.commands import main
 from vankien.graph.claims import load_seed_dir, load_seed_file
-from vankien.graph.ingest import extract, ingest_file
+from vankien.graph.ingest import ingest_file
 from vankien.graph.ingest.evaluate import gold_sets, summarise
 from vankien.graph.ingest.numbers import parse_number
 from vankien.graph.ingest.resolve import place_in_term
@@ -121,7 +121,7 @@ def run_cli(tmp_path, capsys, path: Path, *extra: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
-    ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode("utf-8") + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
+    ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode() + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
     ("empty.txt", b"  \n", "the file is empty"),
     ("binary.txt", b"\x7fELF\x02\x01\x00\x00\x00", "binary file"),
     ("nomain.html", b"<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
@@ -275,3 +275,10 @@ def test_devset_covers_every_cue_date_and_number_format(tmp_path):
 
 def extract_claims(tmp_path: Path, item: dict) -> list[dict]:
     return ingest_text(tmp_path / item["id"], item["text"], item["lang"], item["id"]).candidates.document["claims"]
+
+
+def test_language_is_detected_for_every_synthetic_text():
+    from vankien.graph.ingest.text import detect_language
+    heldout = yaml.safe_load((FIXTURES / "heldout.yaml").read_text(encoding="utf-8"))["texts"]
+    assert {item["id"]: detect_language(item["text"]) for item in DEVSET["texts"] + heldout} == \
+        {item["id"]: item["lang"] for item in DEVSET["texts"] + heldout}

@@ -114,13 +114,18 @@ def store_text(source: SourceText, sources_dir: str | Path) -> Path:
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _DE_WORDS = re.compile(r"\b(?:der|die|das|und|des|dem|den|ist|wurde|nicht|mit|zur|zum|für)\b", re.IGNORECASE)
+_VI_ASCII_WORDS = re.compile(r"\b(?:cua|va|cac|nhung|duoc|trong|ve|theo|thuc hien|dang vien|tinh uy|ban hanh)\b",
+                             re.IGNORECASE)    # Vietnamese written without diacritics
 _EN_WORDS = re.compile(r"\b(?:the|and|of|was|were|is|with|for|to|which|that)\b", re.IGNORECASE)
 
 
 def detect_language(text: str) -> str:
-    """vi, de or en, from Vietnamese letters and the commonest German and English words."""
+    """vi, de or en, from Vietnamese letters, then the commonest Vietnamese (without diacritics),
+    German and English words."""
     sample = text[:20000]
     words = max(1, len(sample.split()))
     if len(_VI_LETTERS.findall(sample)) / words > 0.15:
         return "vi"
-    return "de" if len(_DE_WORDS.findall(sample)) >= len(_EN_WORDS.findall(sample)) else "en"
+    counts = {"vi": len(_VI_ASCII_WORDS.findall(sample)), "de": len(_DE_WORDS.findall(sample)),
+              "en": len(_EN_WORDS.findall(sample))}
+    return max(("de", "en", "vi"), key=lambda lang: counts[lang])
