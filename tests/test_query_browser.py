@@ -88,8 +88,9 @@ def result_rows(page) -> list[list[str]]:
 
 def run_and_wait(page) -> None:
     page.click("#run")
-    page.wait_for_function("() => /rows? in|Failed|ASK/.test(document.getElementById('status').textContent)",
-                           timeout=WAIT_MS)
+    # the status says "Running…" (in the page's language) until the answer is in
+    page.wait_for_function("() => { const text = document.getElementById('status').textContent;"
+                           " return text !== '' && !text.endsWith('…'); }", timeout=WAIT_MS)
 
 
 def api_rows(base_url: str, query: str) -> list[list[str]]:
@@ -232,6 +233,25 @@ def test_service_description_link_and_api_docs_work_offline(browser, server):
         redoc.wait_for_function("() => /vankien API/.test(document.querySelector('h1').textContent)",
                                 timeout=WAIT_MS)
         redoc.screenshot(path=str(ARTIFACTS / "api-redoc.png"))
+        assert offline.aborted == [] and offline.errors == []
+    finally:
+        offline.close()
+
+
+@pytest.mark.parametrize("lang, run_label, share_label", [("vi", "Chạy", "Chia sẻ liên kết"),
+                                                          ("de", "Ausführen", "Link teilen")])
+def test_the_query_page_speaks_the_readers_language(browser, server, lang, run_label, share_label):
+    base_url, _settings = server
+    offline = Offline(browser, base_url)
+    try:
+        page = offline.page()
+        page.goto(f"{base_url}/?lang={lang}")
+        page.wait_for_selector(".cm-editor .cm-content", timeout=WAIT_MS)
+        assert page.get_attribute("html", "lang") == lang
+        assert page.text_content("#run").strip() == run_label and page.text_content("#share").strip() == share_label
+        run_and_wait(page)
+        assert len(result_rows(page)) >= 1
+        page.screenshot(path=str(ARTIFACTS / f"query-page-{lang}.png"), full_page=True)
         assert offline.aborted == [] and offline.errors == []
     finally:
         offline.close()
