@@ -10,11 +10,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
-from vankien.api import graph_view, linked_data, pages, rest, sparql
+from vankien.api import graph_view, linked_data, pages, rest, sparql, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _keep_docs_local(app)
     _install_error_handlers(app)
     _include_routers(app)
+    app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
+    _allow_cross_origin(app, settings)
     return app
 
 
@@ -73,8 +76,23 @@ def _keep_docs_local(app: FastAPI) -> None:
         return response
 
 
+# Headers a browser client (YASGUI, Comunica) may read from a cross-origin answer.
+EXPOSED_HEADERS = ["Vankien-Truncated", "Vankien-Max-Rows", "Link", "Content-Location"]
+
+
+def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
+    """CORS for the origins ``settings.cors`` names; off (no CORS headers at all) by default.
+    No credentials: the API is public and read-only, nothing rests on cookies."""
+    origins = settings.cors_origins
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_credentials=False,
+                           allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                           allow_headers=["Accept", "Content-Type", "Accept-Language"],
+                           expose_headers=EXPOSED_HEADERS, max_age=600)
+
+
 def _include_routers(app: FastAPI) -> None:
-    for module in (sparql, rest, linked_data, graph_view, pages):
+    for module in (sparql, rest, linked_data, graph_view, pages, validation):
         app.include_router(module.router)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -275,11 +276,20 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
-    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
-                                          if v is not None})
-    app = create_app(settings)
-    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    settings = _settings(args).replace(**{k: v for k, v in (
+        ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
+    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
+          f"{args.web_workers} web worker(s))")
+    # No line per request unless asked: at hundreds of requests a second the log costs more than
+    # answering a cheap query.
+    options = {"host": settings.host, "port": settings.port, "log_level": "info",
+               "access_log": args.access_log}
+    if args.web_workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Several processes: each imports the app and reads its settings from the environment.
+    os.environ.update(settings.environment())
+    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options)
     return 0
 
 
@@ -356,6 +366,13 @@ def make_parser() -> argparse.ArgumentParser:
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    sv.add_argument("--web-workers", dest="web_workers", type=int, default=1, metavar="N",
+                    help="HTTP server processes (default 1); each runs its own query workers")
+    sv.add_argument("--access-log", dest="access_log", action="store_true",
+                    help="log one line per request (off by default)")
+    sv.add_argument("--cors", metavar="ORIGIN|*",
+                    help="let browser clients on ORIGIN (comma-separated, or * for any) call the API "
+                         "(default: off; also VANKIEN_CORS)")
     return parser
 
 
