@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +20,8 @@ from vankien.api import graph_view, linked_data, pages, rest, sparql, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
+from vankien.graph.executor import QueryFailed, QueryTimeout
+from vankien.graph.sparql_guard import QueryRefused
 from vankien.graph.settings import Settings
 
 log = logging.getLogger("vankien.api")
@@ -100,14 +103,27 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        extra = exc.detail if isinstance(exc.detail, dict) else {}
+        extra: dict[str, Any] = dict(exc.detail) if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
         return error(exc.status_code, message, request, **extra)
 
+    # Every exception → HTTP mapping lives here; routers just raise.
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
-        return error(exc.status, str(exc), **exc.details)
+        return error(exc.status, str(exc), request, **exc.details)
+
+    @app.exception_handler(QueryRefused)
+    async def refused(request: Request, exc: QueryRefused):
+        return error(exc.status, exc.message, request)
+
+    @app.exception_handler(QueryTimeout)
+    async def timed_out(request: Request, exc: QueryTimeout):
+        return error(exc.status, str(exc), request, limit_s=request.app.state.settings.query_timeout_s)
+
+    @app.exception_handler(QueryFailed)
+    async def failed(request: Request, exc: QueryFailed):
+        return error(exc.status, str(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -12,13 +12,13 @@ from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.models import Example
 from fastapi.responses import RedirectResponse, Response
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 
-from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
@@ -37,7 +37,7 @@ UPDATE_TYPE = "application/sparql-update"
 # The service description's own formats: any graph format, or the query page for browsers.
 DESCRIPTION_FORMATS = (*formats.GRAPHS, formats.HTML)
 
-QUERY_EXAMPLES = {
+QUERY_EXAMPLES: dict[str, Example] = {
     "select": {"summary": "Plans and the directives they implement", "value":
                "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
                "SELECT ?plan ?directive WHERE { ?plan a vk:Plan ; vk:implements ?directive }"},
@@ -47,9 +47,9 @@ QUERY_EXAMPLES = {
                   "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
                   "CONSTRUCT { ?a vk:implements ?b } WHERE { ?a vk:implements ?b }"},
 }
-GRAPH_EXAMPLES = {"source graph": {"summary": "The graph of the Điện Biên 2024 article",
+GRAPH_EXAMPLES: dict[str, Example] = {"source graph": {"summary": "The graph of the Điện Biên 2024 article",
                                    "value": "https://w3id.org/vankien/id/graph/bdbp-218887-de"}}
-FORMAT_EXAMPLES = {name: {"summary": summary, "value": name} for name, summary in (
+FORMAT_EXAMPLES: dict[str, Example] = {name: {"summary": summary, "value": name} for name, summary in (
     ("json", "SPARQL results JSON (SELECT/ASK) or JSON-LD (CONSTRUCT/DESCRIBE)"),
     ("csv", "CSV (SELECT/ASK)"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"))}
 
@@ -188,24 +188,18 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     ``format_hints`` win over ``Accept`` where they fit the query form, else ``Accept`` decides
     (:func:`vankien.graph.formats.negotiate`): a 406 only when nothing acceptable exists."""
     executor = runtime.executor
-    try:
-        # The guard's verdict first (remembered, so execute does not parse again): the form
-        # decides which formats fit. What is remembered is answered on the loop, the rest in a
-        # thread (a worker may take up to the time limit).
-        info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
-        chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
-                                   suggested=format_hints)
-        run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
-               "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
-               "base_iri": str(request.url.replace(query=""))}
-        result = (executor.answer_if_known(query, **run)
-                  or await run_in_threadpool(partial(executor.execute, query, **run)))
-    except QueryRefused as refusal:
-        return error(refusal.status, refusal.message, **refusal.where)
-    except QueryTimeout as timeout:
-        return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
-    except QueryFailed as failure:
-        return error(failure.status, str(failure))
+    # The guard's verdict first (remembered, so execute does not parse again): the form decides
+    # which formats fit. What is remembered is answered on the loop, the rest in a thread (a
+    # worker may take up to the time limit). Refusals, time-outs and failures go to the app's
+    # error handlers.
+    info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
+    chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
+                               suggested=format_hints)
+    run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
+           "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
+           "base_iri": str(request.url.replace(query=""))}
+    result = (executor.answer_if_known(query, **run)
+              or await run_in_threadpool(partial(executor.execute, query, **run)))
     return result_response(result, runtime.settings.max_rows)
 
 

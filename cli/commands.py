@@ -17,8 +17,10 @@ from pathlib import Path
 
 from vankien import __version__
 from vankien.graph import formats, queries
+from vankien.graph.errors import BadInput, NotFound, UserError
 from vankien.graph.namespaces import prefixes_with_ids
-from vankien.graph.settings import Settings, SettingsError
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 EXIT_VIOLATIONS, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 1, 2, 3, 4
@@ -79,9 +81,14 @@ def cmd_validate(args) -> int:
     settings = _settings(args)
     path = Path(args.file) if args.file else artifact_path(settings)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
+        raise NotFound(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=formats.by_extension(path).rdflib)
+    try:
+        data.parse(path, format=formats.by_extension(path).rdflib)
+    except (SyntaxError, ValueError) as exc:   # rdflib's parsers raise both for a malformed file
+        if isinstance(exc, UserError):
+            raise
+        raise BadInput(f"{path}: cannot read it as RDF: {exc}") from None
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
@@ -92,7 +99,7 @@ def cmd_query(args) -> int:
     from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
-        raise ValueError("give a SPARQL query text or --file FILE")
+        raise BadInput("give a SPARQL query text or --file FILE")
     settings = _settings(args)
     # The command line knows the usual prefixes (vk:, eli:, skos: …): the guard reads the user's text
     # (so error positions are the user's lines) and the store runs it after their PREFIX lines.
@@ -109,7 +116,7 @@ def _print_result(result, fmt: str) -> None:
         print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
     if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
-        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        sys.stdout.write(formats.in_memory(ox.serialize(result, format=ox.RdfFormat.TURTLE)).decode())
         return
     names = [v.value for v in result.variables]
     table = [[queries.python_value(solution[name]) for name in names] for solution in result]
@@ -194,7 +201,7 @@ def cmd_coverage(args) -> int:
         for gap in gaps:
             print(f"  {gap}")
     if not checked:
-        raise FileNotFoundError(f"no source text found in {settings.sources_dir}")
+        raise NotFound(f"no source text found in {settings.sources_dir}")
     return EXIT_VIOLATIONS if missing_total else 0
 
 
@@ -221,11 +228,11 @@ def cmd_load(args) -> int:
     from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found")
+        raise NotFound(f"{path} not found")
     check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
-        raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
+        raise BadInput(f"{settings.data_dir} holds the graph built from the seeds; load other data "
                          "(e.g. a synthetic corpus) into another folder with --data-dir, so the two "
                          "never mix")
     started = time.perf_counter()
@@ -395,10 +402,15 @@ def main(argv: list[str] | None = None) -> int:
         return status
 
 
+# Errors a user causes and fixes: vankien's named ones, a refused query, and the operating system
+# refusing a path the user gave. Anything else is a bug and keeps its traceback.
+USER_ERRORS = (UserError, QueryRefused, FileNotFoundError, PermissionError, IsADirectoryError,
+               NotADirectoryError)
+
+
 def _reader_gone() -> int:
     """``vankien show … | head -1``: the reader has all it wants. Point stdout at /dev/null so the
     interpreter's final flush does not fail again, and say nothing."""
-    import os
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return EXIT_CLOSED_PIPE
@@ -406,18 +418,12 @@ def _reader_gone() -> int:
 
 def _exit_status(exc: Exception) -> int | None:
     """The exit status of an error a user can cause and fix; None for a bug (it shows a traceback)."""
-    from vankien.graph.build import BuildError, ShapesViolated
-    from vankien.graph.claims import SeedError
-    from vankien.graph.errors import UserError
-    from vankien.graph.identifiers import IdentifierError
-    from vankien.graph.sparql_guard import QueryRefused
-    from vankien.graph.store import StoreError, StoreUnreachable
-    for kinds, status in (((ShapesViolated,), EXIT_VIOLATIONS),
-                          ((StoreUnreachable,), EXIT_UNREACHABLE),
-                          ((queries.NotFound, FileNotFoundError), EXIT_NOT_FOUND),
-                          ((StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused,
-                            queries.Ambiguous, UserError, PermissionError, ValueError, SyntaxError, OSError),
-                           EXIT_USAGE)):
+    from vankien.graph.build import ShapesViolated
+    from vankien.graph.store import StoreUnreachable
+    statuses: tuple[tuple[tuple[type[BaseException], ...], int], ...] = (
+        ((ShapesViolated,), EXIT_VIOLATIONS), ((StoreUnreachable,), EXIT_UNREACHABLE),
+        ((NotFound, FileNotFoundError), EXIT_NOT_FOUND), (USER_ERRORS, EXIT_USAGE))
+    for kinds, status in statuses:
         if isinstance(exc, kinds):
             return status
     return None

@@ -18,6 +18,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES, RDF_TYPE, expand_curie
 
@@ -46,7 +47,7 @@ MAX_QUOTE_CHARS = 300
 NOT_SEED_FILES = {"coverage-ignore.yaml"}   # lives beside the seeds, read by vankien coverage
 
 
-class SeedError(ValueError):
+class SeedError(BadInput):
     """A seed file is malformed; the message starts with ``file:line:``."""
 
 
@@ -267,7 +268,7 @@ class _Checker:
         for key in required:
             if value.get(key) in (None, ""):
                 raise self.fail(here, f"{what} needs '{key}'")
-        return value
+        return value if isinstance(value, _LineDict) else _LineDict(value)
 
     def text(self, value: Any, what: str, line: int) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -434,7 +435,8 @@ def load_seed_file(path: str | Path) -> SeedFile:
                 for key, value in raw_entities.items()}
     if not isinstance(doc["claims"], list):
         raise check.fail(doc.line, "'claims' must be a list")
-    claims, seen = [], {}
+    claims: list = []
+    seen: dict = {}
     for raw in doc["claims"]:
         claim = _parse_claim(check, raw, doc.line, entities)
         if claim.id in seen:

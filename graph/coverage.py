@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rdflib import Literal
 from rdflib.namespace import SKOS
 
 from vankien.graph.claims import Claim, SeedFile, read_yaml_file
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
@@ -56,7 +58,7 @@ def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRul
     rules = []
     for entry in data.get(source_file, []):
         if not entry.get("reason") or "quote" not in entry or "start" not in entry:
-            raise ValueError(f"{path}: every ignore entry needs quote, start and reason ({entry})")
+            raise BadInput(f"{path}: every ignore entry needs quote, start and reason ({entry})")
         rules.append(IgnoreRule(str(entry["quote"]), int(entry["start"]), entry["reason"]))
     return rules
 
@@ -65,7 +67,7 @@ def check_ignore_rules(rules: list[IgnoreRule], text: str) -> None:
     """An ignore entry must still point at its text, or it would silently hide a real gap."""
     for rule in rules:
         if text[rule.start:rule.end] != rule.quote:
-            raise ValueError(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
+            raise BadInput(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
 
 
 def _numeric_forms(value) -> set[int]:
@@ -88,7 +90,7 @@ def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
     return [c for c in claims if c.reaches_graph and any(q.start <= start and end <= q.end for q in c.quotes)]
 
 
-def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:
+def find_gaps(seed: SeedFile, text: str, ignore: Sequence[IgnoreRule] = ()) -> list[Gap]:
     check_ignore_rules(list(ignore), text)
     claims = list(seed.claims)
     is_ignored = lambda start, end: any(r.start <= start and end <= r.end for r in ignore)  # noqa: E731

@@ -329,6 +329,7 @@ class QueryExecutor:
 
     def _run_remote(self, request: tuple) -> tuple[bytes, int, bool]:
         sparql, format, default_graph, named_graphs, union, limit, _ = request  # its own base
+        assert self._remote is not None  # only called when the executor runs on a remote store
         try:
             results = self._remote.query(
                 sparql, default_graph=default_graph, named_graphs=named_graphs,

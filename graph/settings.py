@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Mapping
 
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ID_BASE
 
 # Only the default for the source texts points beside a checkout (the folder above graph/); the
@@ -30,7 +31,7 @@ def _packaged_seeds() -> Path:
     return SEEDS_DIR
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInput):
     """A setting has a value vankien cannot use (the message names the setting)."""
 
 
@@ -112,7 +113,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             variable = ENV_PREFIX + f.name.upper()
             if variable in environ:
-                values[f.name] = _convert(variable, environ[variable], f.type)
+                values[f.name] = _convert(variable, environ[variable], str(f.type))
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")

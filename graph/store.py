@@ -18,14 +18,14 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 
 from vankien.graph import formats
-from vankien.graph.errors import UserError
+from vankien.graph.errors import Unavailable, UserError
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
@@ -36,7 +36,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable, RuntimeError):
     """A store operation failed; the message names the file or endpoint involved."""
 
 
@@ -121,7 +121,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release files or connections."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:
