@@ -59,7 +59,7 @@ def render(store, document: str) -> list[str]:
     cited = sorted({e["source"] for s in statements + incoming for e in s["evidence"]})
     titles = source_titles(store, set(cited))
     marks = {source: f"[{number}]" for number, source in enumerate(cited, start=1)}   # cited by number
-    by_predicate = {}
+    by_predicate: dict[str, list[dict]] = {}
     for statement in statements:
         by_predicate.setdefault(statement["predicate"], []).append(statement)
     name = lambda s, other: s["label"] or s[other]  # noqa: E731
