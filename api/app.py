@@ -115,7 +115,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryRefused)
     async def refused(request: Request, exc: QueryRefused):
-        return error(exc.status, exc.message, request)
+        return error(exc.status, exc.message, request, **exc.where)   # line, column, prefix for editors
 
     @app.exception_handler(QueryTimeout)
     async def timed_out(request: Request, exc: QueryTimeout):
