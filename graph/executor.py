@@ -221,6 +221,8 @@ class QueryExecutor:
         local = self.local_graphs()
         default_graph = local_dataset(default_graph, self.settings, local)
         named_graphs = local_dataset(named_graphs, self.settings, local, parameter="named-graph-uri")
+        if default_graph and named_graphs is None:
+            named_graphs = []  # a protocol dataset holds the graphs it names, no others (as Oxigraph)
         allowed = tuple(f.name for f in formats.for_form(info.form))
         format = format or allowed[0]
         if format not in allowed:

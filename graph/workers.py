@@ -328,6 +328,6 @@ def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
     options: dict[str, Any] = {"use_default_graph_as_union": union, "base_iri": base_iri}
     if default_graph:
         options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-    if named_graphs:
+    if named_graphs is not None:  # [] is a dataset without named graphs
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     return serialize_results(store.query(sparql, **options), format, limit)
