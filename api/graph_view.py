@@ -22,7 +22,8 @@ from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
 from vankien.api.errors import error
-from vankien.api.i18n import LANG_PARAM
+from vankien.api import graph_page as graph_html
+from vankien.api.i18n import LANG_PARAM, choose_language, language_switch, translate
 from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
@@ -42,15 +43,17 @@ async def graph_page(
     *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
     try:
+        chosen = choose_language(request)
         if construct:
             view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
-            title = "vankien — CONSTRUCT result"
+            title = translate(graph_html.CONSTRUCT_TITLE, chosen)
         else:
             view, message = await run_in_threadpool(
                 viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
                 max_nodes=max_nodes)
-            title = f"vankien — lineage of {focus}" if focus else (
-                f"vankien — documents of {body}" if body else "vankien — document graph")
+            title = (translate(graph_html.LINEAGE_TITLE, chosen, focus=focus) if focus else
+                     translate(graph_html.BODY_TITLE, chosen, body=body) if body else
+                     translate(graph_html.GRAPH_TITLE, chosen))
     except QueryRefused as exc:
         return error(exc.status if 400 <= exc.status < 500 else 400, exc.message, request)
     except queries.NotFound as exc:
@@ -64,7 +67,10 @@ async def graph_page(
         if status is None:
             raise
         return error(503, f"the query could not be run: {exc}", request)
-    return HTMLResponse(viz.render_html(view, title=title, message=message))
+    return HTMLResponse(graph_html.render_html(view, title=title, message=message, lang=chosen,
+                                               base_iri=runtime.settings.base_iri,
+                                               switch=language_switch(request)),
+                        headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
 def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:

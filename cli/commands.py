@@ -256,7 +256,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from vankien.graph.viz import write_view
+    from vankien.api.graph_page import write_view
     settings = _settings(args)
     path = write_view(_open(args), args.output, focus=args.focus, depth=args.depth,
                       types=args.type, max_nodes=args.max_nodes, settings=settings)
