@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
-from vankien.api import graph_view, linked_data, pages, rest, sparql
+from vankien.api import graph_view, linked_data, pages, rest, sparql, timeline
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (sparql, rest, linked_data, graph_view, pages):
+    for module in (sparql, rest, linked_data, graph_view, timeline, pages):
         app.include_router(module.router)
 
 
