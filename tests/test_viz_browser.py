@@ -178,3 +178,31 @@ def test_layout_is_the_same_on_reload_and_unknown_focus_is_a_page(browser, real)
             offline.page.close()
     finally:
         app.state.runtime.executor.close()
+
+
+OVERLAPS = """() => { const n = window.vankienNetwork;
+  const boxes = n.body.data.nodes.get().filter(x => !x.hidden).map(x => [x.id, n.getBoundingBox(x.id)]);
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i][1], b = boxes[j][1];
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) found.push([boxes[i][0], boxes[j][0]]); }
+  return found; }"""
+
+
+@pytest.mark.parametrize("query", ["", "?focus=35-CT/TW", "?focus=04-NQ/TU&depth=3"])
+def test_full_labels_do_not_overlap_at_1400_by_900(browser, real, query):
+    settings, store = real
+    app = make_app(settings, store)
+    try:
+        with live_server(app) as base_url:
+            offline = OfflinePage(browser, base_url + "/")
+            page = offline.open(f"{base_url}/graph{query}")
+            labels = page.evaluate("window.vankienNetwork.body.data.nodes.get().map(n => n.label)")
+            details = page.evaluate("Object.values(JSON.parse(document.getElementById('vankien-data')"
+                                    ".textContent).details).map(d => d.label)")
+            assert sorted(labels) == sorted(details)          # drawn whole, not cut
+            assert page.evaluate(OVERLAPS) == []
+            assert offline.aborted == [] and offline.errors == []
+            page.close()
+    finally:
+        app.state.runtime.executor.close()

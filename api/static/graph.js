@@ -90,8 +90,40 @@
     window.vankienReady = true;
   }
   // Stabilise once, then stop the simulation so large graphs stay responsive.
+  // The forces keep nodes apart, not their labels: push apart the boxes (shape and label) that
+  // still overlap, along the shorter way out, in a fixed order (the same picture on every load).
+  var GAP = 6, ROUNDS = 60;
+  function separateLabels() {
+    var shown = nodes.get().filter(function (n) { return !n.hidden; }).map(function (n) { return n.id; }).sort();
+    var at = network.getPositions(shown), extent = {};
+    // a box relative to its node (shape and label); vis only refreshes boxes when it draws
+    shown.forEach(function (id) {
+      var box = network.getBoundingBox(id), p = at[id];
+      extent[id] = { left: box.left - p.x, right: box.right - p.x, top: box.top - p.y, bottom: box.bottom - p.y };
+    });
+    function edge(id, side) { return (side === "left" || side === "right" ? at[id].x : at[id].y) + extent[id][side]; }
+    for (var round = 0; round < ROUNDS; round++) {
+      var moved = false;
+      for (var i = 0; i < shown.length; i++) {
+        for (var j = i + 1; j < shown.length; j++) {
+          var a = shown[i], b = shown[j];
+          var dx = Math.min(edge(a, "right"), edge(b, "right")) - Math.max(edge(a, "left"), edge(b, "left")) + GAP;
+          var dy = Math.min(edge(a, "bottom"), edge(b, "bottom")) - Math.max(edge(a, "top"), edge(b, "top")) + GAP;
+          if (dx <= 0 || dy <= 0) { continue; }
+          if (dx < dy) { var sx = at[a].x <= at[b].x ? -1 : 1; at[a].x += sx * dx / 2; at[b].x -= sx * dx / 2; }
+          else { var sy = at[a].y <= at[b].y ? -1 : 1; at[a].y += sy * dy / 2; at[b].y -= sy * dy / 2; }
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    shown.forEach(function (id) { network.moveNode(id, at[id].x, at[id].y); });
+  }
+  window.vankienSeparateLabels = separateLabels;
   network.once("stabilizationIterationsDone", function () {
     network.setOptions({ physics: false });
+    separateLabels();
+    network.fit();
     network.once("afterDrawing", ready);
     network.redraw();
   });
@@ -121,6 +153,7 @@
       if (keep && term && isDocument && d.terms.indexOf(term) < 0) { keep = false; }
       return { id: id, hidden: !keep };
     }));
+    separateLabels();
   }
   document.querySelectorAll("input.vk-type").forEach(function (box) { box.addEventListener("change", applyFilters); });
   bodySelect.addEventListener("change", applyFilters);
