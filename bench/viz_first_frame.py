@@ -20,7 +20,6 @@ from pathlib import Path
 import networkx as nx
 
 from vankien.api import graph_page
-from vankien.graph import viz
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
