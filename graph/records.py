@@ -51,7 +51,7 @@ def names(store, resources) -> dict[str, dict]:
     for start in range(0, len(wanted), 400):
         values = " ".join(iri(r) for r in wanted[start:start + 400])
         for row in rows(store, f"""SELECT ?r ?p ?v (lang(?v) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
-              VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter rdf:type
+              VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter dcterms:title rdf:type
                            vk:termOrdinal vk:termOf vk:periodLabel vk:startYear vk:endYear vk:endDate }}
               ?r ?p ?v }}"""):
             entry, name, value, lang = found[row["r"]], local_name(row["p"]), row["v"], row.get("lang", "")
@@ -223,7 +223,7 @@ def body_record(store, resource: str) -> dict:
         if items:
             groups.append({"group": group, "predicate": str(predicate), "members": items})
     mentioned = {resource} | {s["object"] for s in statements if isinstance(s["object"], str)}
-    mentioned |= {item["other"] for g in groups for item in g["members"]}
+    mentioned |= {s["predicate"] for s in statements} | {item["other"] for g in groups for item in g["members"]}
     evidence = [e for s in detail["statements"] + detail["incoming"] for e in s["evidence"]]
     return {"iri": resource, "statements": statements, "groups": groups,
             "sources": sources_of(store, evidence), "names": names(store, mentioned)}

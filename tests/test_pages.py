@@ -80,6 +80,8 @@ def test_document_page_in_each_language_shows_summary_and_implementers(client, s
     graph_links = [parse_qs(urlsplit(h).query) for h in page.hrefs if h.startswith("/graph?")]
     assert {"focus": [DOC_35]} in graph_links
     assert {"?format=ttl", "?format=jsonld"} <= set(page.hrefs)
+    lineage = [h for h in page.hrefs if h.startswith("/documents/")]
+    assert len(lineage) == 2 and all(client.get(h).json()["document"] == DOC_35 for h in lineage)
 
 
 def test_document_page_keeps_internal_fields_out(client, store):
