@@ -54,7 +54,7 @@ def cmd_ingest(args) -> int:
     known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
     result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
                          base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
-                         date=args.date)
+                         date=args.date, overwrite=args.force)
     print(report_text(result.report))
     print(f"report: {result.report_file}")
     return 0
@@ -320,6 +320,7 @@ def make_parser() -> argparse.ArgumentParser:
     ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
     ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
                     "the JSON report is written beside it")
+    ig.add_argument("--force", action="store_true", help="replace an existing claims file (and its decisions)")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",

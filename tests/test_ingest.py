@@ -282,3 +282,35 @@ def test_language_is_detected_for_every_synthetic_text():
     heldout = yaml.safe_load((FIXTURES / "heldout.yaml").read_text(encoding="utf-8"))["texts"]
     assert {item["id"]: detect_language(item["text"]) for item in DEVSET["texts"] + heldout} == \
         {item["id"]: item["lang"] for item in DEVSET["texts"] + heldout}
+
+
+def test_every_term_boundary_has_its_source():
+    from vankien.graph.ingest.resolve import term_table
+    table = term_table()
+    assert set(table) >= {"tw", "dien-bien"}
+    assert [c.ordinal for c in table["tw"]] == [11, 12, 13, 14]          # national congresses XI–XIV
+    for congresses in table.values():
+        for congress in congresses:
+            assert congress.start <= congress.end and congress.source.startswith(("https://", "http://"))
+        assert all(a.end < b.start for a, b in zip(congresses, congresses[1:]))
+
+
+def test_bad_date_option_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text("Kế hoạch số 158-KH/TU.", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ingest", str(path), "--date", "14/6/2024"])
+    assert exit_info.value.code == 2 and "'14/6/2024' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_ingest_never_overwrites_a_claims_file_unless_forced(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text("Thực hiện Chỉ thị số 35-CT/TW, Tỉnh ủy Điện Biên ban hành Kế hoạch số 158-KH/TU.",
+                    encoding="utf-8")
+    reviewed = tmp_path / "out.claims.yaml"
+    reviewed.write_text("# decisions a person made\n", encoding="utf-8")
+    code, err = run_cli(tmp_path, capsys, path)
+    assert code == 2 and f"{reviewed}: the claims file exists" in err
+    assert reviewed.read_text(encoding="utf-8") == "# decisions a person made\n"
+    code, _ = run_cli(tmp_path, capsys, path, "--force")
+    assert code == 0 and load_seed_file(reviewed).claims
