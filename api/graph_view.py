@@ -14,14 +14,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from vankien.graph import queries, viz
-from vankien.graph.identifiers import IdentifierError
+from vankien.graph import viz
 from vankien.graph.namespaces import RDF_TYPE, local_name
 from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
-from vankien.api.errors import error
 from vankien.api import graph_page as graph_html
 from vankien.api.i18n import LANG_PARAM, choose_language, language_switch, translate
 from vankien.api.runtime import Runtime, runtime_of
@@ -42,31 +40,19 @@ async def graph_page(
     lang: str | None = LANG_PARAM,
     *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
-    try:
-        chosen = choose_language(request)
-        if construct:
-            view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
-            title = translate(graph_html.CONSTRUCT_TITLE, chosen)
-        else:
-            view, message = await run_in_threadpool(
-                viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
-                max_nodes=max_nodes)
-            title = (translate(graph_html.LINEAGE_TITLE, chosen, focus=focus) if focus else
-                     translate(graph_html.BODY_TITLE, chosen, body=body) if body else
-                     translate(graph_html.GRAPH_TITLE, chosen))
-    except QueryRefused as exc:
-        return error(exc.status if 400 <= exc.status < 500 else 400, exc.message, request)
-    except queries.NotFound as exc:
-        return error(404, str(exc), request)
-    except queries.Ambiguous as exc:
-        return error(400, str(exc), request, candidates=[c["iri"] for c in exc.candidates])
-    except (IdentifierError, ValueError) as exc:
-        return error(400, str(exc), request)
-    except Exception as exc:          # executor time-outs and failures carry their own status
-        status = getattr(exc, "status", None)
-        if status is None:
-            raise
-        return error(503, f"the query could not be run: {exc}", request)
+    # Errors (a refused query, an unknown or ambiguous focus, a time-out) go to the app's handlers:
+    # a browser gets the error page in its language.
+    chosen = choose_language(request)
+    if construct:
+        view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
+        title = translate(graph_html.CONSTRUCT_TITLE, chosen)
+    else:
+        view, message = await run_in_threadpool(
+            viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
+            max_nodes=max_nodes)
+        title = (translate(graph_html.LINEAGE_TITLE, chosen, focus=focus) if focus else
+                 translate(graph_html.BODY_TITLE, chosen, body=body) if body else
+                 translate(graph_html.GRAPH_TITLE, chosen))
     return HTMLResponse(graph_html.render_html(view, title=title, message=message, lang=chosen,
                                                base_iri=runtime.settings.base_iri,
                                                switch=language_switch(request)),

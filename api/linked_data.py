@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 
 import pyoxigraph as ox
+import rdflib
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
@@ -20,8 +21,8 @@ from vankien.api.i18n import choose_language, page, pick_label
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.graph import formats, queries, records
 from vankien.graph.formats import Format
-from vankien.graph.namespaces import PREFIXES
-from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE
+from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH, VK, load_ontology
 
 router = APIRouter(tags=["Linked data"])
 
@@ -49,20 +50,61 @@ def resource_triples(store, resource: str) -> list[ox.Triple]:
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 
-def rdf_response(chosen: Format, triples) -> Response:
-    """``triples`` in the negotiated serialisation. Minted IRIs stay whole: as prefixed
-    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read."""
-    return Response(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES),
-                    media_type=chosen.media_type, headers={"Vary": "Accept"})
+def rdf_response(chosen: Format, triples, request: Request | None = None,
+                 canonical: str | None = None) -> Response:
+    """``triples`` in the negotiated serialisation. Minted IRIs stay whole in Turtle: as prefixed
+    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read. JSON-LD
+    is compacted against a local ``@context`` (never a remote one). With ``request``, the answer
+    names its representations (:func:`representation_headers`)."""
+    if chosen is formats.JSONLD:
+        body = compact_jsonld(triples)
+    else:
+        body = ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES)
+    headers = representation_headers(request, chosen, canonical) if request else {"Vary": "Accept"}
+    return Response(body, media_type=chosen.media_type, headers=headers)
+
+
+# Written out in every JSON-LD answer, so no client fetches a context: the prefixes of the data.
+JSONLD_CONTEXT = {**PREFIXES, "vkid": "https://w3id.org/vankien/id/"}
+
+
+def compact_jsonld(triples) -> bytes:
+    """JSON-LD compacted against :data:`JSONLD_CONTEXT` (``"vk:title"``, ``"@type": "vk:Plan"``)."""
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True,
+                           indent=1, encoding="utf-8")
+
+
+def representation_headers(request: Request, chosen: Format, canonical: str | None) -> dict[str, str]:
+    """``Content-Location`` (this representation's own URL), ``Link`` to the resource's IRI
+    (``rel=canonical``) and to every other representation (``rel=alternate``), ``Vary``."""
+    path = request.url.path
+    links = [f'<{canonical}>; rel="canonical"'] if canonical else []
+    links += [f'<{path}?format={offer.name}>; rel="alternate"; type="{offer.media_type}"'
+              for offer in LINKED_DATA if offer is not chosen]
+    return {"Content-Location": f"{path}?format={chosen.name}", "Link": ", ".join(links),
+            "Vary": "Accept"}
+
+
+def with_headers(response: Response, headers: dict[str, str]) -> Response:
+    """``response`` with ``headers`` added (``Vary`` joined with what it already varies on)."""
+    vary = [v for v in (response.headers.get("vary"), headers.get("Vary")) if v]
+    response.headers.update({**headers, "Vary": ", ".join(dict.fromkeys(
+        part.strip() for value in vary for part in value.split(",")))})
+    return response
 
 
 # --- /id/{path} -----------------------------------------------------------------------------------
 
-@router.get(
-    "/id/{path:path}", summary="Dereference a vankien URI",
+@router.api_route(
+    "/id/{path:path}", methods=["GET", "HEAD"], summary="Dereference a vankien URI",
     description="Every URI minted under the base IRI (`https://w3id.org/vankien/id/…` by default) "
                 "answers here: an HTML page for browsers, otherwise the resource's triples and the "
-                "evidence behind them as Turtle, JSON-LD, N-Triples or RDF/XML (`Accept`). "
+                "evidence behind them as Turtle, JSON-LD (compact, local `@context`; also for "
+                "`application/json`), N-Triples or RDF/XML (`Accept`). A named graph's IRI "
+                "(`/id/graph/…`) answers with the graph's triples. `Content-Location` names the "
+                "representation sent, `Link` the IRI and the other representations. "
                 "Unknown URIs give 404.",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}},
                404: {"description": "No such resource"}})
@@ -75,14 +117,38 @@ def dereference(request: Request,
     resource = base_iri + path
     try:
         triples = resource_triples(runtime.store, resource)
+        graph = graph_triples(runtime.store, resource)
     except ValueError:
         raise HTTPException(404, f"path: {path!r} does not form a valid URI") from None
-    if not triples:
+    if not triples and not graph:
         raise HTTPException(404, f"no resource {resource} in the graph")
     chosen = choose(request, LINKED_DATA)
     if chosen is formats.HTML:
-        return resource_page(request, runtime, resource, triples)
-    return rdf_response(chosen, triples)
+        shown = (resource_page(request, runtime, resource, triples) if triples else
+                 page(request, "resource.html", record=graph_record(runtime.store, resource, graph),
+                      base_iri=base_iri))
+        return with_headers(shown, representation_headers(request, chosen, resource))
+    return rdf_response(chosen, triples + graph, request, resource)
+
+
+def graph_triples(store, iri: str) -> list[ox.Triple]:
+    """The triples of the named graph ``iri`` (empty when it is no named graph of the store)."""
+    if iri not in store.named_graphs():
+        return []
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
+
+
+def graph_record(store, iri: str, triples: list[ox.Triple]) -> dict:
+    """A named graph's page: what it describes (each typed resource in it, with its types); its
+    triples are in the machine formats."""
+    parts: dict[str, list[dict]] = {}
+    for t in sorted(triples, key=lambda t: (t.subject.value, t.object.value)):
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            parts.setdefault(t.subject.value, []).append(
+                {"predicate": RDF_TYPE, "object": t.object.value, "is_iri": True, "lang": None, "evidence": []})
+    mentioned = {iri, RDF_TYPE, *parts} | {row["object"] for rows in parts.values() for row in rows}
+    return {"iri": iri, "statements": [], "parts": parts, "incoming": [], "type": None,
+            "names": records.names(store, mentioned)}
 
 
 PAGES = {"document": ("document.html", records.document_record), "body": ("body.html", records.body_record)}
@@ -138,24 +204,27 @@ def generic_record(store, resource: str, triples: list[ox.Triple]) -> dict:
 # --- /ontology ------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
+def _ontology_bytes(format_name: str) -> bytes:
     triples = [ox.Triple(q.subject, q.predicate, q.object)
                for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
-    return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    if format_name == formats.JSONLD.name:
+        return compact_jsonld(triples)
+    return ox.serialize(triples, format=formats.rdf_format(format_name), prefixes=PREFIXES)
 
 
-@router.get(
-    "/ontology", summary="The vankien ontology",
+@router.api_route(
+    "/ontology", methods=["GET", "HEAD"], summary="The vankien ontology",
     description="The OWL ontology (`vk:`) as Turtle, JSON-LD, N-Triples or RDF/XML by `Accept`, "
                 "or a readable page listing every class, property and concept with its labels in "
                 "Vietnamese, English and German, definitions and alignments (`/ontology#Directive`).",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}}})
 def ontology(request: Request, format: str | None = FORMAT_PARAM):
     chosen = choose(request, LINKED_DATA)
+    headers = representation_headers(request, chosen, ONTOLOGY_IRI)
     if chosen is formats.HTML:
-        return page(request, "ontology.html", namespace=VK, sections=ontology_sections())
-    return Response(_ontology_bytes(formats.rdf_format(chosen.name)), media_type=chosen.media_type,
-                    headers={"Vary": "Accept"})
+        return with_headers(page(request, "ontology.html", namespace=VK, sections=ontology_sections()),
+                            headers)
+    return Response(_ontology_bytes(chosen.name), media_type=chosen.media_type, headers=headers)
 
 
 ONTOLOGY_SECTIONS = (("classes", OWL.Class), ("object_properties", OWL.ObjectProperty),

@@ -18,6 +18,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES, RDF_TYPE, expand_curie
 
@@ -46,7 +47,7 @@ MAX_QUOTE_CHARS = 300
 NOT_SEED_FILES = {"coverage-ignore.yaml"}   # lives beside the seeds, read by vankien coverage
 
 
-class SeedError(ValueError):
+class SeedError(BadInput):
     """A seed file is malformed; the message starts with ``file:line:``."""
 
 

@@ -17,6 +17,7 @@ from rdflib import Literal
 from rdflib.namespace import SKOS
 
 from vankien.graph.claims import Claim, SeedFile, read_yaml_file
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
@@ -56,7 +57,7 @@ def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRul
     rules = []
     for entry in data.get(source_file, []):
         if not entry.get("reason") or "quote" not in entry or "start" not in entry:
-            raise ValueError(f"{path}: every ignore entry needs quote, start and reason ({entry})")
+            raise BadInput(f"{path}: every ignore entry needs quote, start and reason ({entry})")
         rules.append(IgnoreRule(str(entry["quote"]), int(entry["start"]), entry["reason"]))
     return rules
 
@@ -65,7 +66,7 @@ def check_ignore_rules(rules: list[IgnoreRule], text: str) -> None:
     """An ignore entry must still point at its text, or it would silently hide a real gap."""
     for rule in rules:
         if text[rule.start:rule.end] != rule.quote:
-            raise ValueError(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
+            raise BadInput(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
 
 
 def _numeric_forms(value) -> set[int]:

@@ -24,6 +24,7 @@ from typing import Iterator
 from rdflib import Dataset
 
 from vankien.ontology import load_ontology
+from vankien.graph.errors import NotFound
 from vankien.graph.build import BuildError, build_dataset
 from vankien.graph.lexicon import add_lexicon
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
@@ -175,7 +176,7 @@ def open_graph(settings: Settings, *, build_if_missing: bool = True):
     if settings.store == "memory":
         if not artifact.exists():
             if not build_if_missing:
-                raise FileNotFoundError(f"{artifact} not found: run 'vankien build' first")
+                raise NotFound(f"{artifact} not found: run 'vankien build' first")
             build(settings)
         try:
             check_artifact(artifact)

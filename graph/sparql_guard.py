@@ -28,7 +28,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.algebra import translatePrologue
@@ -125,14 +125,34 @@ def precheck(sparql: str, settings: Settings) -> str:
     return sparql
 
 
-def check_graph_params(
-    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None
-) -> None:
-    """Apply the ``FROM`` rule to protocol ``default-graph-uri`` / ``named-graph-uri`` values."""
+# Stands for every protocol graph the store does not hold: no store has it, so it is an empty graph.
+ABSENT_GRAPH = "urn:x-vankien:absent-graph"
+
+
+def local_dataset(
+    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None,
+    *, parameter: str = "default-graph-uri",
+) -> list[str] | None:
+    """Protocol ``default-graph-uri`` / ``named-graph-uri`` values as graphs the store may be asked
+    for. A graph the store does not hold is an empty graph (as the Oxigraph server answers, and as
+    rdflib's ``urn:x-rdflib:default`` expects), never fetched: it is replaced by
+    :data:`ABSENT_GRAPH`. A value that is not an IRI is refused naming ``parameter``.
+    """
+    if not graphs:
+        return None
     allowed = _graph_filter(settings, local_graphs)
-    for iri in graphs or ():
-        if not allowed(iri):
-            raise QueryRefused(f"graph <{iri}> is refused: only local graphs can be queried")
+    dataset: list[str] = []
+    for iri in graphs:
+        if not _IRI.fullmatch(iri):
+            raise QueryRefused(f"{parameter}: {iri!r} is not an absolute IRI")
+        chosen = iri if allowed(iri) else ABSENT_GRAPH
+        if chosen not in dataset:
+            dataset.append(chosen)
+    return dataset
+
+
+# RFC 3987 in short: a scheme, then no spaces, angle brackets, quotes or braces.
+_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
 def _graph_filter(settings: Settings, local_graphs: Iterable[str] | None):
@@ -220,6 +240,16 @@ def mentions_service(sparql: str) -> bool:
     """True when the keyword SERVICE stands outside strings, IRIs and comments (a lexical check
     that backs up the parse tree; a prefixed name such as ``ex:service`` does not count)."""
     return any(_SERVICE_KEYWORD.search(part) for part in _outside_skipped(sparql))
+
+
+# Functions whose value changes from one run to the next: an answer using them is not reusable.
+_VOLATILE = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def is_repeatable(sparql: str) -> bool:
+    """True when running ``sparql`` twice on the same data gives the same answer: none of RAND,
+    NOW, UUID, STRUUID, BNODE stands outside strings, IRIs and comments."""
+    return not any(_VOLATILE.search(part) for part in _outside_skipped(sparql))
 
 
 def _describe(error: ParseBaseException) -> str:

@@ -25,7 +25,7 @@ import httpx
 import pyoxigraph as ox
 
 from vankien.graph import formats
-from vankien.graph.errors import UserError
+from vankien.graph.errors import Unavailable, UserError
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
@@ -36,7 +36,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable, RuntimeError):
     """A store operation failed; the message names the file or endpoint involved."""
 
 

@@ -123,6 +123,7 @@ def run_cli(tmp_path, capsys, path: Path, *extra: str) -> tuple[int, str]:
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode() + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
     ("empty.txt", b"  \n", "the file is empty"),
+    ("utf16.txt", "Chỉ thị số 35-CT/TW".encode("utf-16"), ":1: UTF-16 text, not UTF-8"),
     ("binary.txt", b"\x7fELF\x02\x01\x00\x00\x00", "binary file"),
     ("nomain.html", b"<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
      "HTML page with no main text"),
@@ -314,3 +315,21 @@ def test_ingest_never_overwrites_a_claims_file_unless_forced(tmp_path, capsys):
     assert reviewed.read_text(encoding="utf-8") == "# decisions a person made\n"
     code, _ = run_cli(tmp_path, capsys, path, "--force")
     assert code == 0 and load_seed_file(reviewed).claims
+
+
+@pytest.mark.sources
+def test_command_line_ingest_accept_build_query(tmp_path, seed_sources, capsys):
+    claims_path, data = tmp_path / "seed.claims.yaml", tmp_path / "var"
+    common = ["--sources-dir", str(seed_sources), "--data-dir", str(data)]
+    assert main(["ingest", str(seed_sources / SEED_TEXT), "--lang", "de", "-o", str(claims_path), *common]) == 0
+    decide(claims_path, {})
+    assert main(["build", "--claims", str(claims_path), *common]) == 0
+    assert "SHACL: conforms" in capsys.readouterr().out
+    graph = SETTINGS.base_iri + "graph/ingest-3c6b0bd4582d"
+    assert main(["query", f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s vk:implements ?o }} }}",
+                 "--format", "json", *common]) == 0
+    rows = yaml.safe_load(capsys.readouterr().out)
+    doc = SETTINGS.base_iri + "doc/{}/unresolved/ingest-3c6b0bd4582d"
+    assert {(row["s"], row["o"]) for row in rows} == {
+        (doc.format("tu-dien-bien/kh/158"), doc.format("tw/ct/35")),
+        (doc.format("tu-dien-bien/hd/03"), doc.format("tw/ct/35"))}

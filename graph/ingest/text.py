@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from vankien.graph.errors import BadInput
+
 MAX_BYTES = 10 * 1024 * 1024          # a party text is a few hundred kB at most; larger is a mistake
 MIN_MAIN_WORDS = 10
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -20,7 +22,7 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class IngestError(ValueError):
+class IngestError(BadInput):
     """A source that cannot be ingested; the message starts with the file (and line)."""
 
 
@@ -53,6 +55,8 @@ def read_source(path: str | Path) -> SourceText:
         raise IngestError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise IngestError(f"{path}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(f"{path}:1: UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:8192]:
         raise IngestError(f"{path}: binary file (NUL bytes); give UTF-8 text or an HTML page")
     try:
