@@ -111,7 +111,7 @@ def _print_result(result, fmt: str) -> None:
         print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
     if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
-        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        sys.stdout.write(formats.in_memory(ox.serialize(result, format=ox.RdfFormat.TURTLE)).decode())
         return
     names = [v.value for v in result.variables]
     table = [[queries.python_value(solution[name]) for name in names] for solution in result]

@@ -268,7 +268,7 @@ class _Checker:
         for key in required:
             if value.get(key) in (None, ""):
                 raise self.fail(here, f"{what} needs '{key}'")
-        return value
+        return value if isinstance(value, _LineDict) else _LineDict(value)
 
     def text(self, value: Any, what: str, line: int) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -435,7 +435,8 @@ def load_seed_file(path: str | Path) -> SeedFile:
                 for key, value in raw_entities.items()}
     if not isinstance(doc["claims"], list):
         raise check.fail(doc.line, "'claims' must be a list")
-    claims, seen = [], {}
+    claims: list = []
+    seen: dict = {}
     for raw in doc["claims"]:
         claim = _parse_claim(check, raw, doc.line, entities)
         if claim.id in seen:

@@ -107,7 +107,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             variable = ENV_PREFIX + f.name.upper()
             if variable in environ:
-                values[f.name] = _convert(variable, environ[variable], f.type)
+                values[f.name] = _convert(variable, environ[variable], str(f.type))
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")

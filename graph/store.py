@@ -18,7 +18,8 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -34,6 +35,15 @@ PROGRESS_EVERY = 100_000
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
+
+
+def solution_rows(solutions: Any, convert: Callable[[Any], Any] = lambda term: term) -> list[dict]:
+    """SELECT solutions as dicts ``{variable name: convert(term)}``, unbound variables left out
+    (``Store.select`` and ``queries.rows``; any object with ``variables`` and rows will do)."""
+    names = [variable.value for variable in solutions.variables]
+    # zip over the solution: looking terms up by name (solution[name]) costs twice as much
+    return [{name: convert(term) for name, term in zip(names, solution) if term is not None}
+            for solution in solutions]
 
 
 class StoreError(Unavailable, RuntimeError):
@@ -83,10 +93,7 @@ class Store(ABC):
         solutions = self.query(sparql, **kw)
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("select() needs a SELECT query")
-        names = [variable.value for variable in solutions.variables]
-        return [
-            {name: term for name, term in zip(names, row) if term is not None} for row in solutions
-        ]
+        return solution_rows(solutions)
 
     @abstractmethod
     def replace_with(self, nquads_path: str | Path, *, progress: ProgressCallback | None = None,
@@ -116,7 +123,7 @@ class Store(ABC):
     def close(self) -> None:
         """Release files or connections."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from typing import Any
 
 import networkx as nx
 from pyvis.network import Network
@@ -42,7 +43,7 @@ NODE_STYLES = {
 LABEL_WIDTH_PX = 170        # labels are drawn whole, wrapped at this width
 LAYOUT_SEED = 7             # the same picture on every reload
 VALUES_CHUNK = 400          # IRIs per VALUES block in the detail queries
-PHYSICS = {
+PHYSICS: dict[str, Any] = {
     "solver": "forceAtlas2Based",
     # avoidOverlap keeps the wrapped labels apart
     "forceAtlas2Based": {"gravitationalConstant": -120, "springLength": 150, "avoidOverlap": 1},
@@ -230,8 +231,8 @@ def _chunks(nodes: list[str]):
 # --- the page -----------------------------------------------------------------------------------------
 
 def style_key(data: dict) -> str:
-    return data.get("type") if data.get("type") in DOCUMENT_STYLES else (
-        data.get("kind") if data.get("kind") in NODE_STYLES else "other")
+    return str(data.get("type") if data.get("type") in DOCUMENT_STYLES else (
+        data.get("kind") if data.get("kind") in NODE_STYLES else "other"))
 
 
 def network_data(graph: nx.DiGraph, base_iri: str = "") -> dict:

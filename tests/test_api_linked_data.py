@@ -149,7 +149,7 @@ def test_ontology_page_lists_every_class_with_three_labels(app_client):
     for cls in classes:
         text = section(page, cls[len(VK):])
         for lang in ("vi", "en", "de"):
-            labels = [str(name) for name in ontology.objects(cls, RDFS.label) if name.language == lang]
+            labels = [str(label) for label in ontology.objects(cls, RDFS.label) if label.language == lang]
             assert labels, f"{cls} has no rdfs:label@{lang}"
             assert all(html.escape(label) in text for label in labels), (cls, lang)
     assert 'href="/ontology#PartyDocument"' in section(page, "Directive")   # subClassOf alignment
