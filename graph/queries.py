@@ -83,7 +83,8 @@ def iri(value: str) -> str:
 
 
 def literal(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    """A plain string literal for a query text, escaped by the engine's own term syntax."""
+    return str(ox.Literal(value))
 
 
 # --- documents ----------------------------------------------------------------------------------------
