@@ -16,7 +16,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
-from vankien.api import graph_view, linked_data, pages, rest, sparql, validation
+from vankien.api import graph_view, linked_data, pages, rest, sparql, timeline, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
@@ -95,7 +95,7 @@ def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (sparql, rest, linked_data, graph_view, pages, validation):
+    for module in (sparql, rest, linked_data, graph_view, timeline, pages, validation):
         app.include_router(module.router)
 
 

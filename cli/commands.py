@@ -53,6 +53,11 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from vankien.cli import review
+    return review.run(args, _settings(args).sources_dir)
+
+
 def cmd_ingest(args) -> int:
     from vankien.graph.claims import load_claims_paths, load_seed_dir
     from vankien.graph.ingest import ingest_file, report_text
@@ -260,7 +265,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from vankien.graph.viz import write_view
+    from vankien.api.graph_page import write_view
     settings = _settings(args)
     path = write_view(_open(args), args.output, focus=args.focus, depth=args.depth,
                       types=args.type, max_nodes=args.max_nodes, settings=settings)
@@ -327,6 +332,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--claims", action="append", metavar="PATH",
                    help="also build this claims file or folder (repeatable); only curated and "
                         "accepted claims reach the graph")
+    from vankien.cli.review import add_arguments as review_arguments
+    review_arguments(add("review", cmd_review, "accept or reject candidate claims (a terminal, or --web: "
+                                               "a local page on 127.0.0.1)"))
     ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
     ig.add_argument("file", help="UTF-8 text or HTML page")
     ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")

@@ -63,6 +63,7 @@ class Fact:
     predicate: URIRef
     object: EntityRef | URIRef | Literal
     line: int
+    text: str = ""                            # as written in the file
 
 
 @dataclass(frozen=True)
@@ -348,7 +349,7 @@ def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity
     if expanded is None:
         raise check.fail(line, f"predicate '{predicate}' must be 'a' or a CURIE with a known prefix "
                                f"({', '.join(sorted(PREFIXES))})")
-    return Fact(subject, URIRef(expanded), _parse_term(check, obj, line, entities), line)
+    return Fact(subject, URIRef(expanded), _parse_term(check, obj, line, entities), line, text.strip())
 
 
 def _parse_quote(check: _Checker, claim_id: str, raw: Any, line: int) -> Quote:
