@@ -50,7 +50,12 @@ class StoreError(Unavailable, RuntimeError):
     """A store operation failed; the message names the file or endpoint involved."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnreachable(StoreError):
+    """The store cannot be reached: the endpoint does not answer, or the folder is held by another
+    process (the CLI's exit status 4)."""
+
+
+class StoreTimeout(StoreUnreachable):
     """A remote endpoint did not answer within the time limit."""
 
 
@@ -242,7 +247,7 @@ class DiskStore(_EmbeddedStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.path))
         except OSError as error:
-            raise StoreError(f"{self.path}: cannot open store: {error}") from None
+            raise StoreUnreachable(f"{self.path}: cannot open store: {error}") from None
 
     def replace_with(self, nquads_path, *, progress=None, checked=False):
         """Bulk-load into a sibling directory, then swap directories; a failed load changes nothing."""
@@ -366,6 +371,8 @@ class RemoteStore(Store):
             response = self._client.request(method, url, **kw)
         except httpx.TimeoutException:
             raise StoreTimeout(f"{method} {url}: no answer within the time limit") from None
+        except httpx.TransportError as error:
+            raise StoreUnreachable(f"{method} {url}: {error or type(error).__name__}") from None
         except httpx.HTTPError as error:
             raise StoreError(f"{method} {url}: {error}") from None
         if response.is_error:
