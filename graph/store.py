@@ -19,9 +19,6 @@ import uuid
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Callable, Iterator
-from urllib.parse import urlencode, urlsplit, urlunsplit
-
-import httpx
 import pyoxigraph as ox
 
 from .settings import Settings
@@ -290,115 +287,12 @@ class DiskStore(_EmbeddedStore):
             self._release()
 
 
-class RemoteStore(Store):
-    """A SPARQL 1.1 Protocol endpoint (query + update) and Graph Store Protocol, e.g. Oxigraph server.
-
-    ``remote_update_url``/``remote_gsp_url`` default to the Oxigraph layout next to the query URL
-    (``…/query`` → ``…/update`` and ``…/store``). Whole-dataset writes use Oxigraph's ``/store``
-    extension (PUT/POST of N-Quads without ``graph=``).
-    """
-
-    RESULTS_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
-
-    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
-        if not settings.remote_query_url:
-            raise StoreError("remote store needs remote_query_url (VANKIEN_REMOTE_QUERY_URL)")
-        self.query_url = settings.remote_query_url
-        self.update_url = settings.remote_update_url or _sibling(self.query_url, "update")
-        self.gsp_url = settings.remote_gsp_url or _sibling(self.query_url, "store")
-        # The endpoint may also enforce its own limit (Oxigraph: serve --timeout-s).
-        self._client = client or httpx.Client(timeout=settings.query_timeout_s + 1)
-
-    def query(self, sparql, *, default_graph=None, named_graphs=None, union_default_graph=None):
-        form: list[tuple[str, str]] = [("query", sparql)]
-        form += [("default-graph-uri", iri) for iri in default_graph or ()]
-        form += [("named-graph-uri", iri) for iri in named_graphs or ()]
-        if wants_union(sparql, default_graph, named_graphs, union_default_graph):
-            form.append(("union-default-graph", ""))  # Oxigraph server; others ignore it
-        response = self._send(
-            "POST", self.query_url, content=urlencode(form).encode(),
-            headers={"Accept": self.RESULTS_ACCEPT, "Content-Type": "application/x-www-form-urlencoded"},
-        )
-        return parse_http_results(response.content, response.headers.get("content-type", ""))
-
-    def replace_with(self, nquads_path, *, progress=None, checked=False):
-        # Parse locally first: a malformed file is refused before the server is touched.
-        if not checked:
-            check_nquads_file(nquads_path, progress)
-        with open(nquads_path, "rb") as body:
-            self._send(
-                "PUT", self.gsp_url, content=body, headers={"Content-Type": "application/n-quads"},
-                timeout=None,
-            )
-
-    def load(self, source, format="nquads", *, checked=False):  # the endpoint parses what it gets
-        rdf = rdf_format(format)
-        params = {} if rdf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG) else {"default": ""}
-        headers = {"Content-Type": rdf.media_type}
-        if isinstance(source, bytes):
-            self._send("POST", self.gsp_url, params=params, content=source, headers=headers, timeout=None)
-        else:
-            with open(source, "rb") as body:
-                self._send("POST", self.gsp_url, params=params, content=body, headers=headers, timeout=None)
-
-    def named_graphs(self):
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union_default_graph=False)
-        return sorted(row["g"].value for row in rows if isinstance(row.get("g"), ox.NamedNode))
-
-    def __len__(self):
-        rows = self.select(
-            "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
-            union_default_graph=False,
-        )
-        return int(rows[0]["n"].value)
-
-    def dump(self, format="nquads"):
-        rdf = rdf_format(format)
-        return self._send("GET", self.gsp_url, headers={"Accept": rdf.media_type}, timeout=None).content
-
-    def update(self, sparql_update: str) -> None:
-        """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
-        self._send(
-            "POST", self.update_url, content=sparql_update.encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
-
-    def close(self):
-        self._client.close()
-
-    def _send(self, method: str, url: str, **kw) -> httpx.Response:
-        if kw.get("timeout", 0) is None:  # uploads and dumps may take long: connect limit only
-            kw["timeout"] = httpx.Timeout(None, connect=10.0)
-        else:
-            kw.pop("timeout", None)
-        try:
-            response = self._client.request(method, url, **kw)
-        except httpx.TimeoutException:
-            raise StoreTimeout(f"{method} {url}: no answer within the time limit") from None
-        except httpx.HTTPError as error:
-            raise StoreError(f"{method} {url}: {error}") from None
-        if response.is_error:
-            raise StoreError(f"{method} {url}: HTTP {response.status_code}: {response.text[:500]}")
-        return response
-
-
-def parse_http_results(body: bytes, content_type: str) -> QueryResult:
-    """Turn a SPARQL protocol response into pyoxigraph results, whichever backend sent it."""
-    media_type = content_type.split(";")[0].strip()
-    results_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
-    if results_format is not None:
-        return ox.parse_query_results(body, results_format)
-    rdf = ox.RdfFormat.from_media_type(media_type) if media_type else None
-    if rdf is None:
-        raise StoreError(f"endpoint answered with unsupported media type {content_type!r}")
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, rdf)]
-
-
-def _sibling(url: str, last_segment: str) -> str:
-    """``http://h:7878/query`` → ``http://h:7878/store`` (same parent path)."""
-    parts = urlsplit(url)
-    parent = parts.path.rsplit("/", 1)[0]
-    return urlunsplit((parts.scheme, parts.netloc, f"{parent}/{last_segment}", "", ""))
+def __getattr__(name: str):
+    """``RemoteStore`` lives in ``graph/remote`` (it imports this module): loaded on first use."""
+    if name == "RemoteStore":
+        from .remote.store import RemoteStore
+        return RemoteStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_store(settings: Settings) -> Store:
@@ -407,5 +301,6 @@ def open_store(settings: Settings) -> Store:
         return MemoryStore()
     if settings.store == "disk":
         return DiskStore(settings.disk_store_path)
+    from .remote.store import RemoteStore
     return RemoteStore(settings)
 

@@ -1,12 +1,15 @@
 """Shared pytest fixtures.
 
-``oxigraph_server``: a real Oxigraph server on 127.0.0.1 for the remote-store tests. It is skipped
-when the ``oxigraph`` binary is missing, unless ``VANKIEN_REQUIRE_REMOTE=1`` (then it fails).
+``oxigraph_server`` and ``virtuoso_server``: a real Oxigraph server and a real Virtuoso (Debian
+``virtuoso-opensource``) on 127.0.0.1 for the remote-store tests; ``remote_engine`` is each of them
+in turn, as remote-store settings. They are skipped when the binary is missing, unless
+``VANKIEN_REQUIRE_REMOTE=1`` (then they fail).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -39,10 +42,7 @@ def oxigraph_server(tmp_path_factory):
     """Base URL (``http://127.0.0.1:<port>``) of a running Oxigraph server with an empty store."""
     binary = _oxigraph_binary()
     if binary is None:
-        reason = "the oxigraph server binary is not installed (pip install oxigraph)"
-        if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {reason}")
-        pytest.skip(reason)
+        _missing("the oxigraph server binary is not installed (pip install oxigraph)")
     location = tmp_path_factory.mktemp("oxigraph-server") / "db"
     port = _free_loopback_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -54,25 +54,103 @@ def oxigraph_server(tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     try:
-        _wait_until_answering(base_url, process, log_path)
+        _wait_until_answering(f"{base_url}/query", process, log_path)
         yield base_url
     finally:
         process.kill()
         process.wait(timeout=10)
 
 
-def _wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+def _wait_until_answering(query_url: str, process: subprocess.Popen, log_path: Path,
+                          timeout_s: float = SERVER_START_TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"oxigraph server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+            pytest.fail(f"{query_url}: server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
         try:
-            httpx.post(f"{base_url}/query", data={"query": "ASK {}"}, timeout=1.0)
-            return
+            if httpx.post(query_url, data={"query": "ASK {}"}, timeout=2.0).status_code == 200:
+                return
         except httpx.TransportError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.2)
     process.kill()
-    pytest.fail(f"oxigraph server did not answer on {base_url} within {SERVER_START_TIMEOUT_S} s")
+    pytest.fail(f"{query_url}: server did not answer within {timeout_s} s")
+
+
+def _missing(reason: str):
+    if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
+        pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {reason}")
+    pytest.skip(reason)
+
+
+# Virtuoso from its own ini in a temporary folder: both listeners on loopback, files only there.
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = {dir}
+NumberOfBuffers = 40000
+MaxDirtyBuffers = 30000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 8
+MaxClientConnections = 8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+VIRTUOSO_START_TIMEOUT_S = 90.0
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Settings (query URL, user, password) of a fresh Virtuoso 7 on 127.0.0.1; the dba password is
+    a random one, set with isql, so the tests exercise digest authentication."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt") or shutil.which("isql")
+    if binary is None or isql is None:
+        _missing("Virtuoso is not installed (apt-get install virtuoso-opensource)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    sql_port, http_port = _free_loopback_port(), _free_loopback_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+    log_path = folder / "console.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"], cwd=folder,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    query_url = f"http://127.0.0.1:{http_port}/sparql"
+    try:
+        _wait_until_answering(query_url, process, log_path, VIRTUOSO_START_TIMEOUT_S)
+        password = secrets.token_hex(8)
+        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba",
+                        f"exec=user_change_password('dba', 'dba', '{password}');"],
+                       check=True, capture_output=True, timeout=60)
+        yield {"remote_query_url": query_url, "remote_user": "dba", "remote_password": password}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def remote_engine(request):
+    """Remote-store settings for each engine in turn (Oxigraph server, Virtuoso)."""
+    if request.param == "oxigraph":
+        return {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    return request.getfixturevalue("virtuoso_server")
 
 
 @pytest.fixture
