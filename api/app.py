@@ -1,51 +1,24 @@
 """``create_app(settings)``: the vankien HTTP API (FastAPI), routers kept thin.
 
-The app holds one :class:`Runtime`: the settings, the store with the built graph (for the named
-competency queries) and the sandboxed executor that runs users' SPARQL with a hard time limit.
+The app holds one :class:`~vankien.api.runtime.Runtime` (settings, store, executor).
 """
 
 from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
+from vankien.api import graph_view, linked_data, pages, rest, sparql
+from vankien.api.errors import error
+from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.settings import Settings
 
 log = logging.getLogger("vankien.api")
-
-
-@dataclass
-class Runtime:
-    settings: Settings
-    store: object               # vankien.graph.store.Store holding the built graph
-    executor: object            # vankien.graph.executor.QueryExecutor for user SPARQL
-
-    def close(self) -> None:
-        for part in (self.executor, self.store):
-            try:
-                part.close()
-            except Exception:  # closing is best effort at shutdown
-                log.exception("closing %s failed", type(part).__name__)
-
-
-def open_runtime(settings: Settings) -> Runtime:
-    from vankien.graph.executor import QueryExecutor
-    from vankien.graph.pipeline import artifact_path, open_graph
-    store = open_graph(settings)
-    nquads = artifact_path(settings) if settings.store == "memory" else None
-    return Runtime(settings=settings, store=store, executor=QueryExecutor(settings, nquads))
-
-
-def error(status: int, message: str, **extra) -> JSONResponse:
-    """Every error the API returns: JSON ``{"error": message, …}``."""
-    return JSONResponse({"error": message, **extra}, status_code=status)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -81,7 +54,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 
 def _include_routers(app: FastAPI) -> None:
-    from . import graph_view, linked_data, pages, rest, sparql
     for module in (sparql, rest, linked_data, graph_view, pages):
         app.include_router(module.router)
 
@@ -107,6 +79,4 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error(500, "internal error; the server log has the details")
 
 
-def runtime_of(request: Request) -> Runtime:
-    """The runtime, for routers (FastAPI dependency)."""
-    return request.app.state.runtime
+__all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]

@@ -19,7 +19,8 @@ from vankien.graph.identifiers import IdentifierError
 from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused, check_query
 
-from .app import Runtime, error, runtime_of
+from vankien.api.errors import error
+from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

@@ -19,8 +19,8 @@ from vankien.graph import queries
 from vankien.graph.namespaces import PREFIXES
 from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
-from .app import Runtime, runtime_of
-from .conneg import negotiate_rdf, wants_html
+from vankien.api.runtime import Runtime, runtime_of
+from vankien.api.conneg import negotiate_rdf, wants_html
 
 router = APIRouter(tags=["Linked data"])
 
@@ -134,9 +134,11 @@ def _evidence(items: list[dict], base_iri: str) -> str:
         original = (f" · <a href='{html.escape(item['source_url'], quote=True)}'>original</a>"
                     if item.get("source_url") else "")
         how = f"<br><small>inferred: {html.escape(item['how'])}</small>" if item.get("how") else ""
+        # every passage the claim rests on, each with its offsets
+        passages = " … ".join(f"“{html.escape(q['quote'])}” <small>({q['start']}–{q['end']})</small>"
+                              for q in item.get("quotes") or [item])
         parts.append(f"<blockquote lang='{html.escape(item.get('language') or '', quote=True)}'>"
-                     f"“{html.escape(item['quote'])}”<br><small>{html.escape(item['evidence'])} · "
-                     f"characters {item['start']}–{item['end']} of "
+                     f"{passages}<br><small>{html.escape(item['evidence'])} · characters of "
                      f"{_link(item['source'], base_iri)}{original} · "
                      f"{_link(item['claim'], base_iri, 'claim')}</small>{how}</blockquote>")
     return "".join(parts)
@@ -185,7 +187,7 @@ def resource_page(store, resource: str, triples: list[ox.Triple], base_iri: str)
 @lru_cache(maxsize=8)
 def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
     triples = [ox.Triple(q.subject, q.predicate, q.object)
-               for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+               for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
     return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
 
 

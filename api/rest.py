@@ -15,9 +15,9 @@ from vankien.graph import queries
 from vankien.graph.identifiers import IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES
 
-from .app import Runtime, runtime_of
-from .conneg import RDF_MEDIA_TYPES, choose
-from .linked_data import rdf_response, resource_triples
+from vankien.api.runtime import Runtime, runtime_of
+from vankien.api.conneg import RDF_MEDIA_TYPES, choose
+from vankien.api.linked_data import rdf_response, resource_triples
 
 router = APIRouter(tags=["Documents and evidence"])
 

@@ -19,8 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused, check_query
 
-from .app import Runtime, error, runtime_of
-from .conneg import choose
+from vankien.api.errors import error
+from vankien.api.runtime import Runtime, runtime_of
+from vankien.api.conneg import choose
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-from .claims import Claim, Entity, EntityRef, SeedFile
-from .identifiers import TYPES, fold
-from .namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
-from .uris import Minter
+from vankien.graph.claims import Claim, Entity, EntityRef, Quote, SeedFile, graph_view
+from vankien.graph.identifiers import TYPES, fold
+from vankien.graph.namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
+from vankien.graph.uris import Minter
 
 # The members of vk:DocumentTypeScheme: one per type code (see identifiers.TYPES).
 DOCUMENT_TYPE_CONCEPTS = frozenset(VK[t.document_class] for t in TYPES.values())
@@ -37,14 +37,44 @@ def build_dataset(seeds: Iterable[SeedFile], base_iri: str, ontology: Graph | No
         target = dataset.graph(URIRef(ONTOLOGY_GRAPH))
         for triple in ontology:
             target.add(triple)
+    # only curated and accepted claims reach the graph; pending and rejected candidates never do
+    seeds = [graph_view(seed) for seed in seeds]
+    _check_unique_sources(seeds)
+    term_claims = _term_claims(seeds, minter)
     for seed in seeds:
-        _SourceBuilder(seed, minter, dataset.graph(minter.graph(seed.source.id)), ontology).build()
+        _SourceBuilder(seed, minter, dataset.graph(minter.graph(seed.source.id)), ontology,
+                       term_claims).build()
     return dataset
 
 
+def _check_unique_sources(seeds: list[SeedFile]) -> None:
+    first: dict[str, SeedFile] = {}
+    for seed in seeds:
+        if seed.source.id in first:
+            raise BuildError(f"{seed.path}:1: source id '{seed.source.id}' is already used by "
+                             f"{first[seed.source.id].path}; every claims file built together needs "
+                             "its own source id")
+        first[seed.source.id] = seed
+
+
+def _term_claims(seeds: list[SeedFile], minter: Minter) -> dict[URIRef, list[Claim]]:
+    """The vk:issuedInTerm claims of every file, by document IRI: a document resolved in a candidate
+    file to one a seed places in a term shares that seed's evidence for the term."""
+    found: dict[URIRef, list[Claim]] = {}
+    for seed in seeds:
+        builder = _SourceBuilder(seed, minter, Graph(), None, {})
+        for claim in seed.claims:
+            for fact in claim.facts:
+                if fact.predicate == VK.issuedInTerm:
+                    found.setdefault(builder.uris[fact.subject], []).append(claim)
+    return found
+
+
 class _SourceBuilder:
-    def __init__(self, seed: SeedFile, minter: Minter, graph: Graph, ontology: Graph | None):
+    def __init__(self, seed: SeedFile, minter: Minter, graph: Graph, ontology: Graph | None,
+                 term_claims: dict[URIRef, list[Claim]]):
         self.seed, self.minter, self.graph = seed, minter, graph
+        self.term_claims = term_claims
         self.ontology = ontology if ontology is not None else Graph()
         self.source_id = seed.source.id
         self.source_iri = minter.source(self.source_id)
@@ -96,15 +126,13 @@ class _SourceBuilder:
 
     def build(self) -> None:
         self._describe_source()
-        asserted: dict[tuple, list[Claim]] = {}
         for claim in self.seed.claims:
-            quote = self._add_quote(claim)
+            quotes = [self._add_quote(claim, number, quote) for number, quote in enumerate(claim.quotes, 1)]
             for index, fact in enumerate(claim.facts, start=1):
                 triple = (self.uris[fact.subject], fact.predicate, self._object(fact.object))
                 self.graph.add(triple)
-                self._add_claim(claim, index, triple, quote)
-                asserted.setdefault(triple, []).append(claim)
-        self._derive(asserted)
+                self._add_claim(claim, index, triple, quotes)
+        self._derive()
 
     def _describe_source(self) -> None:
         g, src, meta = self.graph, self.source_iri, self.seed.source
@@ -113,6 +141,8 @@ class _SourceBuilder:
         g.add((src, VK.textFile, Literal(meta.file)))
         if meta.sha256:
             g.add((src, VK.sha256, Literal(meta.sha256)))
+        if meta.url:
+            g.add((src, VK.sourceUrl, Literal(meta.url, datatype=XSD.anyURI)))
         for lang, title in meta.title.items():
             g.add((src, DCTERMS.title, Literal(title, lang=lang)))
         original = meta.translation_of
@@ -128,22 +158,23 @@ class _SourceBuilder:
                 g.add((orig, RDFS.comment, Literal(f"language: {original.language_how}", lang="en")))
         g.add((self.minter.dataset(self.source_id), RDF.type, QB.DataSet))
 
-    def _add_quote(self, claim: Claim) -> URIRef:
+    def _add_quote(self, claim: Claim, number: int, passage: Quote) -> URIRef:
+        """One oa:SpecificResource per passage (a claim resting on several passages has several)."""
         g = self.graph
-        quote = self.minter.quote(self.source_id, claim.id)
+        quote = self.minter.quote(self.source_id, claim.id, number)
         text_selector, position_selector = URIRef(quote + "#text"), URIRef(quote + "#pos")
         g.add((quote, RDF.type, OA.SpecificResource))
         g.add((quote, OA.hasSource, self.source_iri))
         g.add((quote, OA.hasSelector, text_selector))
         g.add((quote, OA.hasSelector, position_selector))
         g.add((text_selector, RDF.type, OA.TextQuoteSelector))
-        g.add((text_selector, OA.exact, Literal(claim.quote)))
+        g.add((text_selector, OA.exact, Literal(passage.quote)))
         g.add((position_selector, RDF.type, OA.TextPositionSelector))
-        g.add((position_selector, OA.start, Literal(claim.start)))
-        g.add((position_selector, OA.end, Literal(claim.end)))
+        g.add((position_selector, OA.start, Literal(passage.start)))
+        g.add((position_selector, OA.end, Literal(passage.end)))
         return quote
 
-    def _add_claim(self, claim: Claim, index: int, triple: tuple, quote: URIRef) -> None:
+    def _add_claim(self, claim: Claim, index: int, triple: tuple, quotes: list[URIRef]) -> None:
         g = self.graph
         node = self.minter.claim(self.source_id, claim.id, index)
         g.add((node, RDF.type, VK.Claim))
@@ -151,24 +182,25 @@ class _SourceBuilder:
         g.add((node, RDF.predicate, triple[1]))
         g.add((node, RDF.object, triple[2]))
         g.add((node, PROV.wasDerivedFrom, self.source_iri))
-        g.add((node, VK.quotation, quote))
+        for quote in quotes:
+            g.add((node, VK.quotation, quote))
         g.add((node, VK.evidenceKind, VK.Inferred if claim.evidence == "inferred" else VK.Stated))
         if claim.how:
             g.add((node, VK.inference, Literal(claim.how, lang="en")))
 
     # --- what follows from identity and declarations (no new claims about the world) --------------
 
-    def _derive(self, asserted: dict[tuple, list[Claim]]) -> None:
+    def _derive(self) -> None:
         for key, entity in self.seed.entities.items():
             iri = self.uris[key]
             if entity.kind == "document":
-                self._derive_document(entity, iri, asserted)
+                self._derive_document(entity, iri)
             elif entity.kind == "unnumbered":
                 self._derive_type_concept(iri)
                 self._derive_issuer_status(iri)
                 self._derive_search_key(iri)
                 self.graph.add((iri, VK.numberStatus, VK.NumberNotStated))
-                self.graph.add((iri, VK.termStatus, self._term_status(iri, None, asserted)))
+                self.graph.add((iri, VK.termStatus, self._term_status(iri, None)))
             elif entity.kind == "observation":
                 self.graph.add((iri, VK.reportedIn, self.source_iri))
                 self.graph.add((iri, QB.dataSet, self.minter.dataset(self.source_id)))
@@ -177,7 +209,7 @@ class _SourceBuilder:
             elif entity.kind == "term":
                 self._derive_term_labels(iri, int(entity.spec["term"]), str(entity.spec["jurisdiction"]))
 
-    def _derive_document(self, entity: Entity, iri: URIRef, asserted: dict) -> None:
+    def _derive_document(self, entity: Entity, iri: URIRef) -> None:
         g, ref = self.graph, entity.reference
         expected = VK[ref.document_class]
         stated_types = set(g.objects(iri, RDF.type))
@@ -194,15 +226,14 @@ class _SourceBuilder:
         g.add((iri, ELI.id_local, Literal(ref.notation)))
         if jurisdiction := entity.spec.get("jurisdiction"):
             g.add((iri, VK.jurisdiction, self.minter.place(jurisdiction)))
-        g.add((iri, VK.termStatus, self._term_status(iri, entity.spec["term"], asserted)))
+        g.add((iri, VK.termStatus, self._term_status(iri, entity.spec["term"])))
         self._derive_issuer_status(iri)
         self._derive_search_key(iri, ref.notation, ref.ascii_notation)
 
-    def _term_status(self, iri: URIRef, declared_term, asserted: dict) -> URIRef:
+    def _term_status(self, iri: URIRef, declared_term) -> URIRef:
         if declared_term == "unknown":
             return VK.TermUnknown
-        claims = [claim for (s, p, _), found in asserted.items() if s == iri and p == VK.issuedInTerm
-                  for claim in found]
+        claims = self.term_claims.get(iri, [])
         if not claims:
             return VK.TermUnknown if declared_term is None else self._missing_term(iri)
         return VK.TermKnown if any(c.evidence == "stated" for c in claims) else VK.TermInferred

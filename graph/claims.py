@@ -9,7 +9,8 @@ The format is documented in ``docs/data-model.md``.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
-from .identifiers import DocumentReference, IdentifierError, parse_reference
-from .namespaces import PREFIXES
+from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
+from vankien.graph.namespaces import PREFIXES
 
 # Identity fields per entity kind ("note" is free text for reviewers, everywhere).
 ENTITY_FIELDS = {
@@ -30,10 +31,17 @@ ENTITY_FIELDS = {
     "period": {"period"}, "source": {"source"},
 }
 ENTITY_KINDS = tuple(ENTITY_FIELDS)
-SOURCE_KEYS = {"id", "file", "sha256", "language", "title", "translation_of"}
+SOURCE_KEYS = {"id", "file", "sha256", "language", "title", "translation_of", "url"}
 ORIGINAL_KEYS = {"id", "url", "language", "language_how", "publisher"}
-CLAIM_KEYS = {"id", "quote", "start", "evidence", "how", "facts"}
+# The review keys (rule … note) come from candidate files that `vankien ingest` writes; curated seeds
+# leave them out. The contract is in docs/data-model.md, "Candidate claims and review".
+CLAIM_KEYS = {"id", "quote", "start", "quotes", "evidence", "how", "facts",
+              "review", "reviewed_by", "reviewed_at", "rule", "confidence", "note"}
+QUOTE_KEYS = {"quote", "start"}
+FILE_KEYS = {"source", "entities", "claims", "ingest"}
 EVIDENCE_KINDS = ("stated", "inferred")
+REVIEW_STATES = ("pending", "accepted", "rejected")
+DECIDED = ("accepted", "rejected")
 MAX_QUOTE_CHARS = 300
 NOT_SEED_FILES = {"coverage-ignore.yaml"}   # lives beside the seeds, read by vankien coverage
 
@@ -57,18 +65,49 @@ class Fact:
 
 
 @dataclass(frozen=True)
-class Claim:
-    id: str
+class Quote:
+    """One exact passage of the source: ``text[start:end] == quote``."""
     quote: str
     start: int
-    evidence: str                             # "stated" | "inferred"
-    how: str | None
-    facts: tuple[Fact, ...]
-    line: int
+    line: int = 0
 
     @property
     def end(self) -> int:
         return self.start + len(self.quote)
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    quotes: tuple[Quote, ...]                 # one or more, in reading order
+    evidence: str                             # "stated" | "inferred"
+    how: str | None
+    facts: tuple[Fact, ...]
+    line: int
+    review: str | None = None                 # None (curated) | "pending" | "accepted" | "rejected"
+    reviewed_by: str | None = None
+    reviewed_at: str | None = None
+    rule: str | None = None                   # the extraction rule that proposed it
+    confidence: float | None = None
+    note: str | None = None
+
+    @property
+    def reaches_graph(self) -> bool:
+        """Curated claims (no review key) and accepted candidates; never pending or rejected ones."""
+        return self.review in (None, "accepted")
+
+    # the first quote, for callers that show one passage
+    @property
+    def quote(self) -> str:
+        return self.quotes[0].quote
+
+    @property
+    def start(self) -> int:
+        return self.quotes[0].start
+
+    @property
+    def end(self) -> int:
+        return self.quotes[0].end
 
 
 @dataclass(frozen=True)
@@ -97,6 +136,7 @@ class Source:
     language: str
     title: dict[str, str]
     translation_of: Original | None
+    url: str | None = None                    # where the text was taken from (given at ingest)
 
 
 @dataclass(frozen=True)
@@ -196,7 +236,8 @@ def _parse_source(check: _Checker, raw: Any) -> Source:
     check.mapping(title, "source.title", raw.line)
     return Source(id=str(raw["id"]), file=str(raw["file"]), sha256=raw.get("sha256"),
                   language=str(raw["language"]), title={k: str(v) for k, v in title.items()},
-                  translation_of=_parse_original(check, raw.get("translation_of"), raw.line))
+                  translation_of=_parse_original(check, raw.get("translation_of"), raw.line),
+                  url=str(raw["url"]) if raw.get("url") else None)
 
 
 def _parse_entity(check: _Checker, key: str, raw: Any, line: int) -> Entity:
@@ -268,35 +309,84 @@ def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity
     return Fact(subject, pred, _parse_term(check, obj, line, entities), line)
 
 
-def _parse_claim(check: _Checker, raw: Any, line: int, entities: dict[str, Entity]) -> Claim:
-    raw = check.mapping(raw, "a claim", line, CLAIM_KEYS, ("id", "quote", "start", "evidence", "facts"))
-    line = raw.line
-    quote = check.text(raw["quote"], "quote", line)
+def _parse_quote(check: _Checker, claim_id: str, raw: Any, line: int) -> Quote:
+    quote = check.text(raw.get("quote"), f"claim {claim_id}: quote", line)
     if len(quote) > MAX_QUOTE_CHARS:
-        raise check.fail(line, f"claim {raw['id']}: quote has {len(quote)} characters; keep the shortest "
+        raise check.fail(line, f"claim {claim_id}: quote has {len(quote)} characters; keep the shortest "
                                f"quote that supports the facts (at most {MAX_QUOTE_CHARS})")
-    start = raw["start"]
+    start = raw.get("start")
     if not isinstance(start, int) or isinstance(start, bool) or start < 0:
-        raise check.fail(line, f"claim {raw['id']}: start must be a character offset (integer ≥ 0)")
+        raise check.fail(line, f"claim {claim_id}: start must be a character offset (integer ≥ 0)")
+    return Quote(quote=quote, start=start, line=line)
+
+
+def _parse_quotes(check: _Checker, claim_id: str, raw: _LineDict) -> tuple[Quote, ...]:
+    """Either ``quote`` + ``start`` (one passage) or ``quotes:`` (a list of {quote, start})."""
+    single = "quote" in raw or "start" in raw
+    if single == ("quotes" in raw):
+        raise check.fail(raw.line, f"claim {claim_id}: give either 'quote' and 'start' or a 'quotes' "
+                                   "list of {quote, start}, not both")
+    if single:
+        return (_parse_quote(check, claim_id, raw, raw.line),)
+    items = raw["quotes"]
+    if not isinstance(items, list) or not items:
+        raise check.fail(raw.line, f"claim {claim_id}: 'quotes' must be a non-empty list of {{quote, start}}")
+    quotes = []
+    for item in items:
+        item = check.mapping(item, f"a quote of claim {claim_id}", raw.line, QUOTE_KEYS, ("quote", "start"))
+        quotes.append(_parse_quote(check, claim_id, item, item.line))
+    return tuple(quotes)
+
+
+def _parse_review(check: _Checker, claim_id: str, raw: _LineDict) -> dict[str, Any]:
+    """The candidate keys: review state with who/when, the proposing rule and its confidence."""
+    review, line = raw.get("review"), raw.line
+    if review is not None and review not in REVIEW_STATES:
+        raise check.fail(line, f"claim {claim_id}: review must be one of {', '.join(REVIEW_STATES)}, "
+                               f"got {review!r}")
+    who, when = raw.get("reviewed_by"), raw.get("reviewed_at")
+    if review in DECIDED and (not who or not when):
+        raise check.fail(line, f"claim {claim_id}: review {review} needs reviewed_by and reviewed_at "
+                               "(vankien review records them)")
+    if (who or when) and review not in DECIDED:
+        raise check.fail(line, f"claim {claim_id}: reviewed_by/reviewed_at belong to an accepted or "
+                               "rejected claim")
+    confidence = raw.get("confidence")
+    if confidence is not None and (isinstance(confidence, bool) or not isinstance(confidence, (int, float))
+                                   or not 0 <= confidence <= 1):
+        raise check.fail(line, f"claim {claim_id}: confidence must be a number in [0, 1], got {confidence!r}")
+    for key in ("rule", "note"):
+        if raw.get(key) is not None:
+            check.text(raw[key], f"claim {claim_id}: {key}", line)
+    return {"review": review, "reviewed_by": str(who) if who else None,
+            "reviewed_at": str(when) if when else None, "rule": raw.get("rule"),
+            "confidence": float(confidence) if confidence is not None else None, "note": raw.get("note")}
+
+
+def _parse_claim(check: _Checker, raw: Any, line: int, entities: dict[str, Entity]) -> Claim:
+    raw = check.mapping(raw, "a claim", line, CLAIM_KEYS, ("id", "evidence", "facts"))
+    line, claim_id = raw.line, raw["id"]
+    quotes = _parse_quotes(check, claim_id, raw)
     evidence = raw["evidence"]
     if evidence not in EVIDENCE_KINDS:
-        raise check.fail(line, f"claim {raw['id']}: evidence must be one of {EVIDENCE_KINDS}")
+        raise check.fail(line, f"claim {claim_id}: evidence must be one of {EVIDENCE_KINDS}")
     how = raw.get("how")
     if evidence == "inferred" and not how:
-        raise check.fail(line, f"claim {raw['id']}: an inferred claim needs 'how' (how it was inferred)")
+        raise check.fail(line, f"claim {claim_id}: an inferred claim needs 'how' (how it was inferred)")
     if not isinstance(raw["facts"], list) or not raw["facts"]:
-        raise check.fail(line, f"claim {raw['id']}: 'facts' must be a non-empty list")
+        raise check.fail(line, f"claim {claim_id}: 'facts' must be a non-empty list")
     facts = tuple(_parse_fact(check, fact, line, entities) for fact in raw["facts"])
-    return Claim(id=str(raw["id"]), quote=quote, start=start, evidence=evidence,
-                 how=str(how) if how else None, facts=facts, line=line)
+    return Claim(id=str(claim_id), quotes=quotes, evidence=evidence, how=str(how) if how else None,
+                 facts=facts, line=line, **_parse_review(check, claim_id, raw))
 
 
 def load_seed_file(path: str | Path) -> SeedFile:
     """Read one seed file; raise :class:`SeedError` naming the file and line of the first problem."""
     path = Path(path)
     check = _Checker(path)
-    doc = check.mapping(_read_yaml(path), "the seed file", 1, {"source", "entities", "claims"},
-                        ("source", "entities", "claims"))
+    doc = check.mapping(_read_yaml(path), "the seed file", 1, FILE_KEYS, ("source", "entities", "claims"))
+    if doc.get("ingest") is not None:
+        check.mapping(doc["ingest"], "'ingest'", doc.line)
     source = _parse_source(check, doc["source"])
     raw_entities = check.mapping(doc["entities"], "'entities'", doc.line)
     entities = {str(key): _parse_entity(check, str(key), value, raw_entities.line)
@@ -322,6 +412,35 @@ def load_seed_dir(seeds_dir: str | Path) -> list[SeedFile]:
     if not files:
         raise SeedError(f"{seeds_dir}: no *.yaml seed files in this folder")
     return [load_seed_file(path) for path in files]
+
+
+def load_claims_paths(paths: Iterable[str | Path]) -> list[SeedFile]:
+    """Extra claims files for a build (``vankien build --claims``): each path a file or a folder of
+    ``*.yaml`` files."""
+    seeds = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files = sorted(p for p in path.glob("*.yaml") if p.name not in NOT_SEED_FILES)
+            if not files:
+                raise SeedError(f"{path}: no *.yaml claims files in this folder")
+            seeds += [load_seed_file(file) for file in files]
+        elif path.is_file():
+            seeds.append(load_seed_file(path))
+        else:
+            raise SeedError(f"{path}: claims file or folder not found")
+    return seeds
+
+
+def graph_view(seed: SeedFile) -> SeedFile:
+    """The part of a file that reaches the graph: curated and accepted claims, and only the entities
+    their facts mention (an entity that only a pending or rejected candidate names stays out)."""
+    claims = tuple(claim for claim in seed.claims if claim.reaches_graph)
+    if len(claims) == len(seed.claims):
+        return seed
+    used = {key for claim in claims for fact in claim.facts
+            for key in (fact.subject, getattr(fact.object, "key", None)) if key}
+    entities = {key: entity for key, entity in seed.entities.items() if key in used}
+    return replace(seed, claims=claims, entities=entities)
 
 
 # --- checks against the source text (I/O: reads the sources folder) ---------------------------------
@@ -353,10 +472,17 @@ def verify_quotes(seed: SeedFile, text: str) -> list[QuoteProblem]:
         problems.append(QuoteProblem(seed.path, 1, "-", f"source {seed.source.file} has sha256 {digest}, "
                                                          f"the seed expects {seed.source.sha256}"))
     for claim in seed.claims:
-        found = text[claim.start:claim.end]
-        if found != claim.quote:
-            where = text.find(claim.quote)
-            hint = f"; the quote stands at offset {where}" if where >= 0 else "; the quote is not in the text"
-            problems.append(QuoteProblem(seed.path, claim.line, claim.id,
-                                         f"text at {claim.start}:{claim.end} is {found!r}{hint}"))
+        for quote in claim.quotes:
+            if problem := quote_problem(text, quote):
+                problems.append(QuoteProblem(seed.path, quote.line or claim.line, claim.id, problem))
     return problems
+
+
+def quote_problem(text: str, quote: Quote) -> str | None:
+    """Why ``quote`` does not stand at its offsets in ``text`` (None when it does)."""
+    found = text[quote.start:quote.end]
+    if found == quote.quote:
+        return None
+    where = text.find(quote.quote)
+    hint = f"; the quote stands at offset {where}" if where >= 0 else "; the quote is not in the text"
+    return f"text at {quote.start}:{quote.end} is {found!r}{hint}"

@@ -17,8 +17,8 @@ import yaml
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from .claims import Claim, SeedFile
-from .identifiers import find_references, parse_reference
+from vankien.graph.claims import Claim, SeedFile
+from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
 NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{3})+(?![\d])|(?<![\w])\d+(?![\d])")
@@ -85,7 +85,8 @@ def _numeric_forms(value) -> set[int]:
 
 
 def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
-    return [c for c in claims if c.start <= start and end <= c.end]
+    """Claims one of whose passages spans [start, end); only claims that reach the graph count."""
+    return [c for c in claims if c.reaches_graph and any(q.start <= start and end <= q.end for q in c.quotes)]
 
 
 def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:

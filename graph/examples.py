@@ -40,9 +40,10 @@ SELECT ?document ?role WHERE {
 SELECT ?quote ?start ?end ?evidence ?source WHERE {
   ?plan skos:notation "158-KH/TU" . ?directive skos:notation "35-CT/TW" .
   ?claim rdf:subject ?plan ; rdf:predicate vk:implements ; rdf:object ?directive ;
-         vk:evidenceKind ?evidence ; prov:wasDerivedFrom ?source ; vk:quotation/oa:hasSelector ?t, ?p .
+         vk:evidenceKind ?evidence ; prov:wasDerivedFrom ?source ; vk:quotation ?q .
+  ?q oa:hasSelector ?t, ?p .      # one row per passage: a claim may rest on several
   ?t oa:exact ?quote . ?p oa:start ?start ; oa:end ?end .
-}"""),
+} ORDER BY ?start"""),
     Example("figures-2024", "Figures reported for periods ending in 2024", PREFIXES + """
 SELECT ?measure ?value ?period WHERE {
   ?obs a vk:Observation ; vk:value ?value ; vk:measure/skos:prefLabel ?measure ;

@@ -19,6 +19,7 @@ import itertools
 import json
 import multiprocessing
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -27,9 +28,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .settings import Settings
-from .sparql_guard import QueryRefused, check_graph_params, check_query
-from .store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
+from vankien.graph.sandbox import deny_network
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, check_graph_params, check_query
+from vankien.graph.store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
 
 SOLUTION_FORMATS = tuple(RESULT_FORMATS)  # json xml csv tsv
 GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml", "trig")
@@ -81,6 +83,7 @@ class QueryExecutor:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._remote: RemoteStore | None = None
         self._local_graphs: list[str] | None = None
+        self.network_isolation: tuple[str, ...] | None = None  # layers the workers run under
         if settings.store == "remote":
             self._remote = RemoteStore(settings)
             self._source = None
@@ -114,6 +117,7 @@ class QueryExecutor:
                 status=406,
             )
         limit = min(max_rows or self.settings.max_rows, self.settings.max_rows)
+        sparql = info.text  # run exactly the text the guard checked (escapes expanded)
         union = wants_union(sparql, default_graph, named_graphs, None)
         request = (sparql, format, default_graph, named_graphs, union, limit)
         if self._remote is not None:
@@ -145,6 +149,7 @@ class QueryExecutor:
         for worker in fresh:
             worker.wait_ready(self.start_timeout_s)
             self._local_graphs = worker.local_graphs
+            self.network_isolation = worker.network_isolation
             self._idle.put(worker)
 
     def close(self) -> None:
@@ -174,7 +179,7 @@ class QueryExecutor:
         except StoreTimeout:
             raise QueryTimeout(self._timeout_message()) from None
         except StoreError as error:
-            raise QueryFailed(str(error)) from None
+            raise QueryFailed(_without_network_detail(str(error))) from None
         return serialize_results(results, format, limit)
 
     def _run_in_worker(self, request: tuple) -> tuple[bytes, int, bool]:
@@ -205,7 +210,7 @@ class QueryExecutor:
         _, kind, message = reply
         if kind == "SyntaxError":
             raise QueryRefused(f"SPARQL error: {message}")
-        raise QueryFailed(f"query failed: {kind}: {message}")
+        raise QueryFailed(f"query failed: {kind}: {_without_network_detail(message)}")
 
     def _acquire(self, timeout: float) -> "_Worker":
         """An idle worker; one that died while idle is replaced on the way."""
@@ -275,6 +280,7 @@ class _Worker:
     def __init__(self, backend: str, source: str | None, generation: int) -> None:
         self.generation = generation
         self.local_graphs: list[str] | None = None
+        self.network_isolation: tuple[str, ...] = ()
         self._ready = False
         self._ready_lock = threading.Lock()
         self.conn, child_conn = self._context.Pipe()
@@ -300,7 +306,7 @@ class _Worker:
                 ) from None
             if message[0] != "ready":
                 raise QueryFailed(f"query worker could not load its data: {message[2]}")
-            self.local_graphs = message[1]
+            self.local_graphs, self.network_isolation = message[1], message[2]
             self._ready = True
 
     def stop(self) -> None:
@@ -314,6 +320,8 @@ class _Worker:
 
 
 def _worker_main(conn, backend: str, source: str | None) -> None:
+    # Before anything else: a query that slipped past the guard still cannot reach any host.
+    isolation = deny_network()
     try:
         if backend == "disk":
             store = ox.Store.read_only(source)
@@ -325,7 +333,7 @@ def _worker_main(conn, backend: str, source: str | None) -> None:
     except Exception as error:  # reported to the parent, which raises QueryFailed
         conn.send(("error", type(error).__name__, f"{source}: {error}"))
         return
-    conn.send(("ready", graphs))
+    conn.send(("ready", graphs, isolation))
     while True:
         try:
             request = conn.recv()
@@ -345,6 +353,19 @@ def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
     if named_graphs:
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     return serialize_results(store.query(sparql, **options), format, limit)
+
+
+# Engine messages about a failed fetch would tell a client whether a host or port answered.
+_NETWORK_DETAIL = re.compile(
+    r"service|http|connect|socket|network|dns|resolve|host|port|refused|unreachable|permission denied",
+    re.IGNORECASE,
+)
+
+
+def _without_network_detail(message: str) -> str:
+    if _NETWORK_DETAIL.search(message):
+        return "the query could not be evaluated"
+    return message
 
 
 # ---- serialisation (shared by workers and the remote path) -----------------------------------

@@ -8,7 +8,7 @@ import io
 import networkx as nx
 import pyoxigraph as ox
 
-from .netx import to_networkx
+from vankien.graph.netx import to_networkx
 
 # Triple formats merge the named graphs: the per-source graphs stay available in TriG and N-Quads.
 RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,

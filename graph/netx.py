@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from .namespaces import VK
-from .queries import iri, rows
+from vankien.graph.namespaces import VK
+from vankien.graph.queries import iri, rows
 
 # Relations drawn as edges, in the order a legend lists them.
 EDGE_RELATIONS = ("implements", "basedOn", "issuedBy", "advisedBy", "amends", "replaces", "setsGoal",

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from rdflib import Dataset
 
-from ..ontology import load_ontology
-from .build import BuildError, build_dataset
-from .claims import load_seed_dir, source_text, verify_quotes
-from .settings import Settings
-from .store import open_store
-from .validate import validate_dataset
+from vankien.ontology import load_ontology
+from vankien.graph.build import BuildError, build_dataset
+from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
+from vankien.graph.settings import Settings
+from vankien.graph.store import open_store
+from vankien.graph.validate import validate_dataset
 
 ARTIFACT = "vankien.nq"
 MANIFEST = "build.json"
@@ -44,7 +44,9 @@ def artifact_path(settings: Settings) -> Path:
 def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     """Read, check, build and validate; nothing is written."""
     started = time.perf_counter()
-    seeds = load_seed_dir(settings.seeds_dir)
+    # every file is checked whole on load; only what reaches the graph is built and quote-checked
+    seeds = [graph_view(seed) for seed in
+             load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)]
     problems, unverified = [], []
     for seed in seeds:
         text = source_text(seed, settings.sources_dir)

@@ -8,8 +8,10 @@ from tqdm import tqdm
 
 
 class _Bar(tqdm):
-    def update_to(self, done: int) -> None:
-        """Callbacks report how much is done so far; tqdm wants increments."""
+    def update_to(self, done: int, total: int | None = None) -> None:
+        """Callbacks report how much is done so far (some also the total); tqdm wants increments."""
+        if total is not None and total != self.total:
+            self.total = total
         self.update(done - self.n)
 
 

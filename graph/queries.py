@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from .identifiers import IdentifierError, fold, parse_reference
-from .namespaces import sparql_prefixes
+from vankien.graph.identifiers import IdentifierError, fold, parse_reference
+from vankien.graph.namespaces import sparql_prefixes
 
 PREFIXES = sparql_prefixes()
 DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",
@@ -282,7 +282,17 @@ def describe(store, resource: str) -> dict:
 # --- evidence -----------------------------------------------------------------------------------------
 
 @dataclass
+class Passage:
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
 class Evidence:
+    """One claim behind a statement: ``quote``/``start``/``end`` is its first passage, ``quotes``
+    every passage it rests on, in reading order (the cue of a relation and the naming of the
+    documents, say)."""
     quote: str
     start: int
     end: int
@@ -293,6 +303,7 @@ class Evidence:
     evidence: str                 # "Stated" | "Inferred"
     how: str | None
     claim: str
+    quotes: list[Passage] = field(default_factory=list)
 
 
 def evidence_pattern(s: str = "?s", p: str = "?p", o: str = "?o") -> str:
@@ -315,10 +326,30 @@ EVIDENCE_PATTERN = """
 
 
 def evidence_from(row: dict) -> Evidence:
+    """The evidence of one row of EVIDENCE_PATTERN (one passage of one claim)."""
     return Evidence(quote=row["exact"], start=row["start"], end=row["end"], source=row["source"],
                     source_file=row.get("file"), source_url=row.get("url0") or row.get("url1"),
                     language=row.get("lang"), evidence=row["kind"].rsplit("#", 1)[-1],
-                    how=row.get("how"), claim=row["claim"])
+                    how=row.get("how"), claim=row["claim"],
+                    quotes=[Passage(row["exact"], row["start"], row["end"])])
+
+
+def claims_of(found: list[dict]) -> list[tuple[dict, Evidence]]:
+    """EVIDENCE_PATTERN rows grouped by claim (a claim with several quotes gives a row per passage):
+    the first row of each claim with its evidence, all passages in reading order, first passage first."""
+    grouped: dict[str, tuple[dict, Evidence]] = {}
+    for row in found:
+        if row["claim"] not in grouped:
+            grouped[row["claim"]] = (row, evidence_from(row))
+            continue
+        item = grouped[row["claim"]][1]
+        passage = Passage(row["exact"], row["start"], row["end"])
+        if passage not in item.quotes:
+            item.quotes.append(passage)
+    for _, item in grouped.values():
+        item.quotes.sort(key=lambda p: (p.start, p.end))
+        item.quote, item.start, item.end = item.quotes[0].quote, item.quotes[0].start, item.quotes[0].end
+    return list(grouped.values())
 
 
 def _evidence_rows(store, resource: str) -> list[dict]:
@@ -328,10 +359,10 @@ def _evidence_rows(store, resource: str) -> list[dict]:
       VALUES (?s ?o) {{ ({iri(resource)} UNDEF) (UNDEF {iri(resource)}) }}
       {EVIDENCE_PATTERN} }}""")
     grouped: dict[tuple, dict] = {}
-    for row in found:
+    for row, item in claims_of(found):
         key = (row["s"], row["p"], row["o"])
         grouped.setdefault(key, {"subject": key[0], "predicate": key[1], "object": key[2], "items": []})
-        grouped[key]["items"].append(evidence_from(row))
+        grouped[key]["items"].append(item)
     return list(grouped.values())
 
 
@@ -343,7 +374,7 @@ def provenance(store, subject: str | None = None, predicate: str | None = None,
     pattern = evidence_pattern(*(iri(value) if value else f"?{var}" for var, value in given.items()))
     found = rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?source ?start")
     return [{"subject": r.get("s", subject), "predicate": r.get("p", predicate), "object": r.get("o", obj),
-             **asdict(evidence_from(r))} for r in found]
+             **asdict(item)} for r, item in claims_of(found)]
 
 
 # --- lineage ------------------------------------------------------------------------------------------
@@ -366,10 +397,11 @@ def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str]
     # The evidence of exactly these edges, in a second query joined on VALUES: as an OPTIONAL of the
     # first, Oxigraph evaluated the evidence pattern over every claim of the graph (linear in size).
     values = " ".join(f"({iri(s)} {iri(o)})" for s, o in edges)
-    for row in rows(store, f"""SELECT DISTINCT ?s ?o ?claim ?source ?kind ?exact ?start ?end ?how ?file
+    found = rows(store, f"""SELECT DISTINCT ?s ?o ?claim ?source ?kind ?exact ?start ?end ?how ?file
         ?lang ?url0 ?url1 WHERE {{ VALUES (?s ?o) {{ {values} }}
-        {evidence_pattern("?s", "vk:implements", "?o")} }} ORDER BY ?s ?o ?source ?start ?claim"""):
-        edges[(row["s"], row["o"])].append(evidence_from(row))
+        {evidence_pattern("?s", "vk:implements", "?o")} }} ORDER BY ?s ?o ?source ?start ?claim""")
+    for row, item in claims_of(found):
+        edges[(row["s"], row["o"])].append(item)
     return edges
 
 

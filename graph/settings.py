@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+# Only the defaults for the seed claims and the source texts point into a checkout (the folder above
+# graph/); the package's own files (ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
@@ -26,6 +28,8 @@ class Settings:
     base_iri: str = "https://w3id.org/vankien/id/"
     seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
     sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
+    # extra claims files or folders built beside the seeds (VANKIEN_CLAIMS, os.pathsep-separated)
+    claims: tuple[Path, ...] = ()
     data_dir: Path = Path("./var")
     store: str = "memory"
     store_path: Path | None = None
@@ -47,6 +51,7 @@ class Settings:
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
+        object.__setattr__(self, "claims", tuple(Path(path) for path in self.claims))
         if self.store not in STORE_KINDS:
             raise SettingsError(
                 f"store: {self.store!r} is not one of {', '.join(STORE_KINDS)} "
@@ -101,6 +106,8 @@ def _convert(variable: str, raw: str, type_name: str) -> Any:
     if optional and text == "":
         return None
     try:
+        if type_name.startswith("tuple[Path"):
+            return tuple(Path(part) for part in text.split(os.pathsep) if part)
         if type_name.startswith("Path"):
             return Path(text)
         if type_name.startswith("int"):

@@ -2,7 +2,7 @@
 
 pySHACL walks every focus node in Python (about 75 s for 100k documents). Here each constraint of
 a targeted shape becomes one SELECT query that returns the failing focus nodes (and value/path), so
-Oxigraph does the work. The result is the same :class:`~vankien.graph.validate.ValidationReport`.
+Oxigraph does the work. The result is the same :class:`~vankien.graph.shacl_report.ValidationReport`.
 
 Supported SHACL (what the vankien shapes use): sh:targetClass / targetNode / targetSubjectsOf /
 targetObjectsOf; sh:property with IRI, inverse or sequence paths; sh:minCount, sh:maxCount,
@@ -31,8 +31,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-from ..shapes import load_shapes
-from .validate import ValidationReport, Violation, parent_shapes
+from vankien.shapes import load_shapes
+from vankien.graph.shacl_report import ValidationReport, Violation, parent_shapes
 
 FOCUS_PLACEHOLDER = "#FOCUS_NODES#"
 

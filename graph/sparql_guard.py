@@ -5,6 +5,15 @@ user query passes :func:`check_query` first. The query is parsed with rdflib's S
 the parse tree is inspected; keywords are never searched for in the raw text (a string literal or an
 IRI may contain the word SERVICE).
 
+The checked text is the executed text. SPARQL 1.1 §19.2 expands ``\\uXXXX`` / ``\\UXXXXXXXX``
+escapes over the whole query before parsing; rdflib does, Oxigraph only inside strings, so the two
+would read ``BIND("\\u0022" AS ?a) SERVICE <…> {…} BIND("\\u0022" AS ?b)`` differently (one sees a
+string, the other a SERVICE call). :func:`check_query` therefore expands the escapes once and
+returns that text (:attr:`QueryInfo.text`): it is what the guard parses and what the store runs, so
+no reading of the escapes is left to either engine. A second, lexical look for the ``SERVICE``
+keyword outside strings, IRIs and comments backs up the parse tree; the query workers also run
+without network access (:mod:`.sandbox`).
+
 Two limits are checked before parsing, because rdflib's recursive-descent parser is slow and
 recursion-hungry on hostile input: the text length, and the bracket depth (``{}`` groups and
 ``()`` expressions, counted by a small lexer that skips strings, IRIs and comments).
@@ -24,7 +33,7 @@ from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from .settings import Settings
+from vankien.graph.settings import Settings
 
 # Graph IRIs under this namespace are vankien's own (ontology, real and synthetic ids).
 VANKIEN_NAMESPACE = "https://w3id.org/vankien/"
@@ -58,6 +67,7 @@ class QueryInfo:
     """What the guard learnt about an accepted query."""
 
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE
+    text: str  # the query as checked, codepoint escapes expanded: run this text, not the input
     from_graphs: tuple[str, ...] = ()  # FROM <iri>
     from_named_graphs: tuple[str, ...] = ()  # FROM NAMED <iri>
     uses_service: bool = False
@@ -86,13 +96,14 @@ def check_query(
             f"query is {len(sparql)} characters long; the limit is {settings.max_query_length}",
             status=413,
         )
+    sparql = expand_codepoint_escapes(sparql)
     depth = bracket_depth(sparql)
     if depth > settings.max_nesting:
         raise QueryRefused(
             f"query nests brackets {depth} deep; the limit is {settings.max_nesting}"
         )
     info = analyse_query(sparql)
-    if info.uses_service:
+    if info.uses_service or mentions_service(sparql):
         raise QueryRefused("SERVICE (federated query) is refused: this endpoint only queries its own data")
     allowed = _graph_filter(settings, local_graphs)
     for keyword, iris in (("FROM", info.from_graphs), ("FROM NAMED", info.from_named_graphs)):
@@ -154,11 +165,49 @@ def analyse_query(sparql: str) -> QueryInfo:
         raise QueryRefused(f"SPARQL error: {error}") from None
     return QueryInfo(
         form=QUERY_FORMS[query.name],
+        text=sparql,
         from_graphs=tuple(from_graphs),
         from_named_graphs=tuple(from_named),
         uses_service=_contains_node(query, "ServiceGraphPattern"),
         bracket_depth=bracket_depth(sparql),
     )
+
+
+_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def expand_codepoint_escapes(sparql: str) -> str:
+    """The query with ``\\u``/``\\U`` escapes replaced by their characters (SPARQL 1.1 §19.2).
+
+    Refuses an escape that is not a Unicode scalar value (``\\U00110000``, a lone surrogate) and
+    one whose expansion forms a new escape (``\\u005Cu0022``): that text would read differently to
+    an engine that expands again.
+    """
+    if "\\u" not in sparql and "\\U" not in sparql:
+        return sparql
+
+    def character(match: re.Match) -> str:
+        codepoint = int(match.group(1) or match.group(2), 16)
+        if codepoint > 0x10FFFF or 0xD800 <= codepoint <= 0xDFFF:
+            line = sparql.count("\n", 0, match.start()) + 1
+            raise QueryRefused(
+                f"line {line}: {match.group(0)} is not a Unicode character (codepoint escape)"
+            )
+        return chr(codepoint)
+
+    expanded = _CODEPOINT_ESCAPE.sub(character, sparql)
+    if _CODEPOINT_ESCAPE.search(expanded):
+        raise QueryRefused("a codepoint escape may not produce another escape (\\u005C…)")
+    return expanded
+
+
+_SERVICE_KEYWORD = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def mentions_service(sparql: str) -> bool:
+    """True when the keyword SERVICE stands outside strings, IRIs and comments (a lexical check
+    that backs up the parse tree; a prefixed name such as ``ex:service`` does not count)."""
+    return any(_SERVICE_KEYWORD.search(part) for part in _outside_skipped(sparql))
 
 
 def _describe(error: ParseBaseException) -> str:
@@ -218,16 +267,23 @@ _SKIPPED = re.compile(
 _BRACKETS = re.compile(r"[{}()]")
 
 
+def _outside_skipped(sparql: str):
+    """The stretches of ``sparql`` between strings, IRIs and comments, in order."""
+    position = 0
+    for skipped in _SKIPPED.finditer(sparql):
+        yield sparql[position : skipped.start()]
+        position = skipped.end()
+    yield sparql[position:]
+
+
 def bracket_depth(sparql: str) -> int:
     """Deepest nesting of ``{}`` or of ``()`` outside strings, IRIs and comments."""
     deepest = 0
     depth = {"{": 0, "(": 0}
     opener = {"}": "{", ")": "("}
-    position = 0
-    for skipped in _SKIPPED.finditer(sparql):
-        deepest = _count(sparql[position : skipped.start()], depth, opener, deepest)
-        position = skipped.end()
-    return _count(sparql[position:], depth, opener, deepest)
+    for part in _outside_skipped(sparql):
+        deepest = _count(part, depth, opener, deepest)
+    return deepest
 
 
 def _count(text: str, depth: dict, opener: dict, deepest: int) -> int:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 import pyoxigraph as ox
 
-from .settings import Settings
-from .sparql_guard import QueryRefused, analyse_query
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
 ProgressCallback = Callable[[int], None]  # called with the number of quads read so far
 PROGRESS_EVERY = 100_000

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from .identifiers import DocumentReference, fold
+from vankien.graph.identifiers import DocumentReference, fold
 
 # Issuer codes whose committee exists once per jurisdiction (a province's Tỉnh ủy, a district's
 # Huyện ủy …); the URI names the jurisdiction beside the code. Central codes (TW, BTCTW …) need none.
@@ -76,5 +76,8 @@ class Minter:
     def claim(self, source_id: str, claim_id: str, index: int) -> URIRef:
         return self._iri("claim", source_id, claim_id, index)
 
-    def quote(self, source_id: str, claim_id: str) -> URIRef:
-        return self._iri("claim", source_id, claim_id, "quote")
+    def quote(self, source_id: str, claim_id: str, number: int = 1) -> URIRef:
+        """The claim's first passage keeps the plain ``…/quote`` IRI; further ones are ``…/quote/2`` …"""
+        if number == 1:
+            return self._iri("claim", source_id, claim_id, "quote")
+        return self._iri("claim", source_id, claim_id, "quote", number)

@@ -19,11 +19,11 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from . import queries
-from .identifiers import IdentifierError, parse_reference
-from .netx import EDGE_RELATIONS, to_networkx
-from .queries import EVIDENCE_PATTERN, iri, rows
-from .viz_page import PAGE, legend_html
+from vankien.graph import queries
+from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.netx import EDGE_RELATIONS, to_networkx
+from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
+from vankien.graph.viz_page import PAGE, legend_html
 
 VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")
@@ -181,13 +181,13 @@ def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
     relations = " ".join(f"vk:{r}" for r in EDGE_RELATIONS)
     found = rows(store, f"SELECT * WHERE {{ VALUES ?s {{ {subjects} }} VALUES ?p {{ {relations} }} "
                         f"{EVIDENCE_PATTERN} }} ORDER BY ?source ?start")
-    for row in found:
+    for row, item in queries.claims_of(found):
         s, o, name = row["s"], row["o"], local_name(row["p"])
         if not view.has_edge(s, o) or name not in view.edges[s, o]["label"].split(", "):
             continue
-        item = queries.evidence_from(row)
         view.edges[s, o].setdefault("evidence", []).append({
             "relation": name, "quote": item.quote, "start": item.start, "end": item.end,
+            "quotes": [{"quote": p.quote, "start": p.start, "end": p.end} for p in item.quotes],
             "kind": item.evidence, "how": item.how, "source": item.source,
             "link": item.source_url or item.source, "file": item.source_file})
 

@@ -85,7 +85,9 @@ div.vis-tooltip { font-family: system-ui, sans-serif; } .vk-tip { max-width: 420
   function evidenceInto(e, box) {
     if (!e.evidence.length) { box.appendChild(el("p", "No quote recorded for this relation.", "vk-muted")); }
     e.evidence.forEach(function (ev) {
-      box.appendChild(el("blockquote", "\\u201c" + ev.quote + "\\u201d", "vk-quote"));
+      ev.quotes.forEach(function (q) {
+        box.appendChild(el("blockquote", "\\u201c" + q.quote + "\\u201d [" + q.start + ":" + q.end + "]", "vk-quote"));
+      });
       var note = el("p", ev.relation + " \\u2014 " + ev.kind + (ev.how ? " (" + ev.how + ")" : "") + " \\u2014 ", "vk-muted");
       note.appendChild(link(ev.link, ev.file || ev.link)); box.appendChild(note);
     });

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
 
 import pyoxigraph as ox
 import rdflib
 
 VK = "https://w3id.org/vankien/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/vankien/ontology"
-# Shipped as package data (pyproject: "vankien.ontology" = ["*.ttl"]), so it sits beside this module.
-ONTOLOGY_PATH = Path(__file__).with_name("vankien.ttl")
+# Shipped as package data (pyproject: "vankien.ontology" = ["*.ttl"]): found through the package, so
+# it works from a checkout and from an installed wheel alike.
+ONTOLOGY_PATH = resources.files(__name__) / "vankien.ttl"
 
 __all__ = ["VK", "ONTOLOGY_IRI", "ONTOLOGY_PATH", "load_ontology", "ontology_nquads"]
 
@@ -24,7 +25,7 @@ def load_ontology() -> rdflib.Graph:
     (``graph + rdflib.Graph()``) before adding triples.
     """
     graph = rdflib.Graph(identifier=rdflib.URIRef(ONTOLOGY_IRI))
-    graph.parse(ONTOLOGY_PATH, format="turtle")
+    graph.parse(data=ONTOLOGY_PATH.read_bytes(), format="turtle")
     return graph
 
 
@@ -34,5 +35,5 @@ def ontology_nquads() -> bytes:
     data loaded without it answers vankien's queries with nothing (they use its subclass axioms)."""
     graph = ox.NamedNode(ONTOLOGY_IRI)
     quads = [ox.Quad(q.subject, q.predicate, q.object, graph)
-             for q in ox.parse(path=ONTOLOGY_PATH, format=ox.RdfFormat.TURTLE)]
+             for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)

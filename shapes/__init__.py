@@ -7,17 +7,23 @@ ontology nor RDFS inference: this keeps pySHACL and the SPARQL-compiled validato
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
+from importlib import resources
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Namespace
 
-SHAPES_DIR = Path(__file__).resolve().parent
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+# Package data (pyproject: "vankien.shapes" = ["*.ttl"]): works from a checkout and from a wheel.
+SHAPES_DIR = resources.files(__name__)
 VKSH = Namespace("https://w3id.org/vankien/shapes#")
 
 
-def shape_files() -> list[Path]:
+def shape_files() -> list[Traversable]:
     """Every shapes file, in name order."""
-    return sorted(SHAPES_DIR.glob("*.ttl"))
+    return sorted((entry for entry in SHAPES_DIR.iterdir() if entry.name.endswith(".ttl")),
+                  key=lambda entry: entry.name)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +32,7 @@ def load_shapes() -> Graph:
     shapes = Graph()
     for path in shape_files():
         try:
-            shapes.parse(path, format="turtle")
+            shapes.parse(data=path.read_bytes(), format="turtle")
         except Exception as exc:  # rdflib raises several parser error types
             raise ValueError(f"{path}: cannot parse the shapes file: {exc}") from None
     return shapes

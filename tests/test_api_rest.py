@@ -30,6 +30,7 @@ BOARD = ID + "body/dien-bien/ban-to-chuc-tinh-uy"
 POLITBURO = ID + "body/tw/bo-chinh-tri"
 IMPLEMENTS_QUOTE = "In Umsetzung der Richtlinie Nr. 35-CT/TW"
 IMPLEMENTS_START = 6138
+NAMING_QUOTE, NAMING_START = "den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389
 
 
 @pytest.fixture(scope="module")
@@ -177,9 +178,14 @@ def test_provenance_of_implements(client, built):
     assert (evidence["quote"], evidence["start"], evidence["end"]) == (
         IMPLEMENTS_QUOTE, IMPLEMENTS_START, IMPLEMENTS_START + len(IMPLEMENTS_QUOTE))
     assert evidence["source"] == ID + "source/bdbp-218887-de"
+    # the claim rests on two passages: the cue and the naming of 158-KH/TU and 03-HD/TU
+    assert [(q["quote"], q["start"], q["end"]) for q in evidence["quotes"]] == [
+        (IMPLEMENTS_QUOTE, IMPLEMENTS_START, IMPLEMENTS_START + len(IMPLEMENTS_QUOTE)),
+        (NAMING_QUOTE, NAMING_START, NAMING_START + len(NAMING_QUOTE))]
     text_file = built[0].sources_dir / evidence["source_file"]
-    if text_file.exists():  # the offsets point at the quote in the source text
-        assert text_file.read_text(encoding="utf-8")[evidence["start"]:evidence["end"]] == IMPLEMENTS_QUOTE
+    if text_file.exists():  # the offsets point at the quotes in the source text
+        text = text_file.read_text(encoding="utf-8")
+        assert all(text[q["start"]:q["end"]] == q["quote"] for q in evidence["quotes"])
 
 
 @pytest.mark.parametrize("params, named", [
@@ -227,9 +233,9 @@ def test_document_as_rdf_by_content_negotiation(client):
             (doc, SKOS.notation, rdflib.Literal("158-KH/TU"))} <= set(graph)
     (claim,) = [c for c in graph.subjects(RDF.subject, doc)
                 if (c, RDF.predicate, VK.implements) in graph and (c, RDF.object, directive) in graph]
-    quote = graph.value(claim, VK.quotation)
-    exact = {graph.value(s, OA.exact) for s in graph.objects(quote, OA.hasSelector)} - {None}
-    assert exact == {rdflib.Literal(IMPLEMENTS_QUOTE)}
+    exact = {graph.value(s, OA.exact) for quote in graph.objects(claim, VK.quotation)
+             for s in graph.objects(quote, OA.hasSelector)} - {None}
+    assert exact == {rdflib.Literal(IMPLEMENTS_QUOTE), rdflib.Literal(NAMING_QUOTE)}   # both passages
     for accept, fmt in (("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
                         ("application/rdf+xml", "xml")):
         assert isomorphic(parsed(client.get("/documents/158-KH/TU", headers={"Accept": accept}), fmt), graph)

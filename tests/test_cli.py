@@ -10,7 +10,7 @@ import rdflib
 
 
 def run(built_env, *args, expect=0):
-    done = subprocess.run([sys.executable, "-m", "vankien.graph.cli", *args], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "vankien.cli", *args], capture_output=True,
                           text=True, env=built_env, timeout=120)
     assert done.returncode == expect, done.stderr + done.stdout
     return done
@@ -26,10 +26,17 @@ def built_env(built):
 def test_lineage_of_35_ct_tw_lists_158_and_03_with_quotes(built_env):
     out = run(built_env, "lineage", "35-CT/TW").stdout
     assert "158-KH/TU" in out and "03-HD/TU" in out
-    assert out.count("“In Umsetzung der Richtlinie Nr. 35-CT/TW”") == 2
+    # every hop shows both passages of its claim: the cue and the naming of the two documents
+    assert out.count("“In Umsetzung der Richtlinie Nr. 35-CT/TW” [6138:6178]") == 2
+    assert out.count("“den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU” [6389:6442]") == 2
     data = json.loads(run(built_env, "lineage", "35-CT/TW", "--json").stdout)
     assert {e["notation"] for e in data["implemented_by"]} == {"158-KH/TU", "03-HD/TU"}
     assert data["implements"] == []
+    for entry in data["implemented_by"]:
+        (evidence,) = entry["path"][-1]["evidence"]
+        assert [(q["quote"], q["start"]) for q in evidence["quotes"]] == [
+            ("In Umsetzung der Richtlinie Nr. 35-CT/TW", 6138),
+            ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389)]
 
 
 @pytest.mark.parametrize("spelling", ["09-DA/TU", "Nr. 09-DA/TU", "09-ĐA/TU", "số 09-ĐA/TU", "09 - DA / TU"])

@@ -12,7 +12,10 @@ VK = "https://w3id.org/vankien/ontology#"
 
 EXPECTED = {
     "plan-implements-directive": {("158-KH/TU", "35-CT/TW")},
+    # the cue and the naming of the documents (c030 rests on both passages)
     "quote-behind-edge": {("In Umsetzung der Richtlinie Nr. 35-CT/TW", 6138, 6178, VK + "Stated",
+                           "https://w3id.org/vankien/id/source/bdbp-218887-de"),
+                          ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389, 6442, VK + "Stated",
                            "https://w3id.org/vankien/id/source/bdbp-218887-de")},
     "documents-of-term": {("03-HD/TU", "Term inferred"), ("04-NQ/TU", "Term inferred"),
                           ("158-KH/TU", "Term inferred")},

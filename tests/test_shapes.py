@@ -58,6 +58,7 @@ EXPECTED: dict[str, set[tuple]] = {
         (syn("claim/bad/q-empty#pos"), VKSH.TextPositionSelectorShape, OA.start),
         (syn("claim/bad/q-neg#pos"), VKSH.TextPositionSelectorShape, OA.start),
         (syn("claim/bad/q-neg#pos"), VKSH.TextPositionSelectorShape, OA.end),
+        (syn("claim/bad/q-second"), VKSH.QuotationShape, OA.hasSelector),
     },
     "observation-invalid.ttl": {
         (syn("obs/bad/o1"), VKSH.ObservationShape, VK.value),

@@ -61,7 +61,9 @@ def test_same_arguments_give_identical_bytes_and_seed_changes_them(corpus, tmp_p
 
 def test_store_holds_every_written_quad(corpus):
     path, stats, store = corpus
-    assert len(store) == stats.quads == path.read_bytes().count(b"\n")
+    lines = path.read_bytes().splitlines()
+    assert lines[0].startswith(synth.HEADER.encode()) and lines[-1].startswith(synth.TRAILER.encode())
+    assert len(store) == stats.quads == len(lines) - 2 == int(lines[-1].split()[-2])
 
 
 def test_every_quad_is_in_a_synthetic_graph_about_synthetic_resources(corpus):
@@ -258,8 +260,40 @@ def test_bad_arguments_name_the_parameter(arguments, parameter):
 def test_main_writes_the_file(tmp_path, capsys):
     out = tmp_path / "small.nq"
     assert synth.main(["--docs", "200", "--seed", "5", "-o", str(out)]) == 0
-    written = out.read_bytes()
+    header, written = out.read_bytes().split(b"\n", 1)
+    assert header.startswith(synth.HEADER.encode())
+    written, trailer = written.removesuffix(b"\n").rsplit(b"\n", 1)
+    written += b"\n"
     synthetic = written.removesuffix(ontology_nquads())  # the ontology graph comes last, uncounted
     assert len(synthetic) < len(written)
-    assert synthetic.count(b"\n") == int(re.search(r"(\d+) quads", capsys.readouterr().out)[1])
+    quads = int(re.search(r"(\d+) quads", capsys.readouterr().out)[1])
+    assert synthetic.count(b"\n") == quads
+    lines = written.count(b"\n")
+    assert trailer.decode() == f"{synth.TRAILER} {lines} quads"
     assert f"<{ONTOLOGY_IRI}> .".encode() not in synthetic  # no quad of the ontology graph
+    assert not out.with_name(out.name + ".part").exists()
+
+
+def test_check_complete_refuses_a_truncated_corpus_and_passes_other_files(tmp_path):
+    whole = tmp_path / "whole.nq"
+    synth.generate(120, 2, whole)
+    synth.check_complete(whole)
+    cut = tmp_path / "cut.nq"
+    data = whole.read_bytes()
+    cut.write_bytes(data[:data.rindex(b"\n", 0, len(data) // 2) + 1])  # cut at a line end: parses
+    with pytest.raises(ValueError, match="cut.nq: an incomplete synthetic corpus"):
+        synth.check_complete(cut)
+    other = tmp_path / "other.nq"
+    other.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    synth.check_complete(other)
+
+
+def test_a_failed_run_leaves_no_file(tmp_path, monkeypatch):
+    out = tmp_path / "c.nq"
+
+    def fail(done, total):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(synth, "PROGRESS_EVERY", 50)
+    with pytest.raises(KeyboardInterrupt):
+        synth.generate(200, 1, out, progress=fail)
+    assert list(tmp_path.iterdir()) == []

@@ -47,6 +47,10 @@ def test_written_focus_view_is_offline_and_draws_the_lineage(real, tmp_path):
     assert {node["id"] for node in data["nodes"]} == LINEAGE_35
     edge = next(e for e in data["edgeDetails"] if e["from"].endswith("/kh/158/k14") and e["to"].endswith("/ct/35/k13"))
     assert any("35-CT/TW" in ev["quote"] for ev in edge["evidence"])
+    # the claim's every passage reaches the panel data, with its offsets
+    assert [(q["quote"], q["start"]) for ev in edge["evidence"] for q in ev["quotes"]] == [
+        ("In Umsetzung der Richtlinie Nr. 35-CT/TW", 6138),
+        ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389)]
 
 
 @pytest.mark.parametrize("depth, expected", [(0, {D903, BTV}), (1, {D903, D902, BTV}),

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import queries
-from .settings import Settings, SettingsError
+from vankien.graph import queries
+from vankien.graph.settings import Settings, SettingsError
 
 EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "jsonld": "jsonld",
                   "graphml": "graphml", "gexf": "gexf"}
@@ -23,20 +23,20 @@ EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "
 def _settings(args) -> Settings:
     overrides = {name: getattr(args, name) for name in
                  ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
-                  "remote_query_url", "remote_update_url", "remote_gsp_url")
+                  "remote_query_url", "remote_update_url", "remote_gsp_url", "claims")
                  if getattr(args, name, None) is not None}
     return Settings.from_env(**overrides)
 
 
 def _open(args):
-    from .pipeline import open_graph
+    from vankien.graph.pipeline import open_graph
     return open_graph(_settings(args))
 
 
 # --- commands -----------------------------------------------------------------------------------------
 
 def cmd_build(args) -> int:
-    from .pipeline import build
+    from vankien.graph.pipeline import build
     result = build(_settings(args))
     print(f"built {result.artifact}: {result.quads} quads, {result.claims} claimed triples from "
           f"{len(result.sources)} source(s) in {result.seconds:.2f} s; SHACL: conforms")
@@ -48,8 +48,8 @@ def cmd_build(args) -> int:
 
 def cmd_validate(args) -> int:
     from rdflib import Dataset
-    from .pipeline import artifact_path
-    from .validate import validate_dataset
+    from vankien.graph.pipeline import artifact_path
+    from vankien.graph.validate import validate_dataset
     settings = _settings(args)
     path = Path(args.file) if args.file else artifact_path(settings)
     if not path.exists():
@@ -70,15 +70,15 @@ def _rdf_format(path: Path) -> str:
 
 
 def cmd_query(args) -> int:
-    from .sparql_guard import check_query
+    from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise ValueError("give a SPARQL query text or --file FILE")
     text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
-    check_query(text, settings)
+    checked = check_query(text, settings).text  # run exactly the text the guard checked
     store = _open(args)
-    result = store.query(text)
+    result = store.query(checked)
     _print_result(result, args.format)
     return 0
 
@@ -131,8 +131,8 @@ def cmd_show(args) -> int:
     for st in detail["statements"]:
         print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
         for ev in st["evidence"]:
-            print(f"      “{ev['quote']}” [{ev['start']}:{ev['end']}] {ev['evidence'].lower()}"
-                  + (f" ({ev['how']})" if ev["how"] else ""))
+            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
         print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
     return 0
@@ -152,14 +152,14 @@ def cmd_lineage(args) -> int:
             print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
                   f"(depth {entry['depth']})  <{entry['document']}>")
             for ev in entry["path"][-1]["evidence"]:
-                print(f"    {'  ' * entry['depth']}“{ev['quote']}” — {ev['source_file'] or ev['source']} "
-                      f"[{ev['start']}:{ev['end']}]")
+                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+                print(f"    {'  ' * entry['depth']}{passages} — {ev['source_file'] or ev['source']}")
     return 0
 
 
 def cmd_coverage(args) -> int:
-    from .claims import load_seed_dir, source_text
-    from .coverage import find_gaps, load_ignore_rules
+    from vankien.graph.claims import load_seed_dir, source_text
+    from vankien.graph.coverage import find_gaps, load_ignore_rules
     settings = _settings(args)
     missing_total, checked = 0, 0
     for seed in load_seed_dir(settings.seeds_dir):
@@ -180,7 +180,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
+    from vankien.graph.export import export
     data = export(_open(args), args.format)
     if args.output:
         Path(args.output).write_bytes(data)
@@ -196,12 +196,14 @@ def cmd_load(args) -> int:
     The memory store lives in the serving process and is filled from ``data_dir/vankien.nq``: for it
     the checked file becomes that artifact. Disk and remote stores are filled directly."""
     import shutil
-    from .pipeline import MANIFEST, artifact_path
-    from .progress import progress_bar
-    from .store import check_nquads_file, open_store
+    from vankien.graph.pipeline import MANIFEST, artifact_path
+    from vankien.graph.progress import progress_bar
+    from vankien.graph.store import check_nquads_file, open_store
+    from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
+    check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
         raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
@@ -232,7 +234,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from .viz import write_view
+    from vankien.graph.viz import write_view
     settings = _settings(args)
     path = write_view(_open(args), args.output, focus=args.focus, depth=args.depth,
                       types=args.type, max_nodes=args.max_nodes, settings=settings)
@@ -241,8 +243,8 @@ def cmd_viz(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from .synth import generate
-    from .progress import progress_bar
+    from vankien.graph.synth import generate
+    from vankien.graph.progress import progress_bar
     with progress_bar(total=args.docs, unit="doc", desc="synth") as bar:
         stats = generate(args.docs, args.seed, args.output, progress=bar.update_to,
                          ontology=not args.no_ontology)
@@ -254,7 +256,7 @@ def cmd_synth(args) -> int:
 
 def cmd_serve(args) -> int:
     import uvicorn
-    from ..api.app import create_app
+    from vankien.api.app import create_app
     settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
                                           if v is not None})
     app = create_app(settings)
@@ -293,7 +295,10 @@ def make_parser() -> argparse.ArgumentParser:
         cmd.set_defaults(func=func)
         return cmd
 
-    add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b = add("build", cmd_build, "build the graph from the seed claims (validated; atomic)")
+    b.add_argument("--claims", action="append", metavar="PATH",
+                   help="also build this claims file or folder (repeatable); only curated and "
+                        "accepted claims reach the graph")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
@@ -350,15 +355,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _is_user_error(exc: Exception) -> bool:
-    from .build import BuildError
-    from .claims import SeedError
-    from .identifiers import IdentifierError
-    from .sparql_guard import QueryRefused
-    from .store import StoreError
+    from vankien.graph.build import BuildError
+    from vankien.graph.claims import SeedError
+    from vankien.graph.identifiers import IdentifierError
+    from vankien.graph.sparql_guard import QueryRefused
+    from vankien.graph.store import StoreError
     known = (StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
              queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
     return isinstance(exc, known)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
