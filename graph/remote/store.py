@@ -203,7 +203,7 @@ class RemoteStore(Store):
 
     def update(self, sparql_update: str) -> None:
         """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
-        self._write("POST", self.update_url, content=sparql_update.encode(),
+        self._write("POST", self.update_url, content=sparql_update.encode(), timeout=None,
                     headers={"Content-Type": "application/sparql-update"})
 
     def close(self):
