@@ -16,6 +16,7 @@ from vankien import __version__
 from vankien.api import graph_view, linked_data, pages, rest, sparql
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
+from vankien.graph.errors import UserError
 from vankien.graph.settings import Settings
 
 log = logging.getLogger("vankien.api")
@@ -66,6 +67,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
         return error(exc.status_code, message, **extra)
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, exc: UserError):
+        return error(exc.status, str(exc), **exc.details)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

@@ -1,90 +1,42 @@
-"""Content negotiation for RDF responses: pick a serialisation from ``Accept`` (or ``?format=``).
+"""The HTTP side of content negotiation: read ``format=`` and ``Accept`` from the request and let
+the one negotiator (:func:`vankien.graph.formats.negotiate`) pick among the formats a route offers.
 
-``negotiate_rdf(request)`` → ``(media type, pyoxigraph.RdfFormat)``; ``wants_html(request)`` says
-whether a browser asked for a page. A ``format`` query parameter (``ttl``, ``jsonld``, ``nt``,
-``rdf``, ``html``) overrides the header, so plain links can point at one serialisation.
+A ``format`` query parameter (a name, alias or media type: ``ttl``, ``json``, ``text/csv``)
+overrides the header, so plain links can point at one serialisation. A value naming no format is
+400; one naming a format the route does not offer is 406 — never silently ignored. The app's error
+handler turns both into JSON ``{"error": …}``.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from fastapi import HTTPException, Request
+from collections.abc import Sequence
 
-RDF_MEDIA_TYPES: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-FORMAT_NAMES = {"ttl": "text/turtle", "turtle": "text/turtle", "jsonld": "application/ld+json",
-                "json-ld": "application/ld+json", "nt": "application/n-triples",
-                "ntriples": "application/n-triples", "rdf": "application/rdf+xml",
-                "xml": "application/rdf+xml", "rdfxml": "application/rdf+xml", "html": "text/html"}
-HTML = "text/html"
+from fastapi import Request
+
+from vankien.graph import formats
+from vankien.graph.formats import Format
+
+# What the routes answer in, the default first.
+RESOURCE_ANSWERS = (formats.ANSWER, *formats.DESCRIPTIONS)   # REST: JSON, or the resource as RDF
+LINKED_DATA = (*formats.DESCRIPTIONS, formats.HTML)          # /id/…, /ontology: RDF, or a page
+JSON_ONLY = (formats.ANSWER,)
+HTML_ONLY = (formats.HTML,)
 
 
-def _accept_ranges(header: str) -> list[tuple[str, float]]:
-    """``Accept`` as (media range, q) pairs; malformed q values count as 0 (not acceptable)."""
-    ranges = []
-    for part in header.split(","):
-        media, *params = [piece.strip() for piece in part.split(";")]
-        if not media:
-            continue
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media.lower(), quality))
-    return ranges
+def choose(request: Request, offers: Sequence[Format], *, fallback: bool = False,
+           format: str | None = None) -> Format:
+    """The offer to answer ``request`` in. ``format`` (when the route read it elsewhere, e.g. from a
+    form body) stands for the ``format`` query parameter. ``fallback``: when ``Accept`` admits no
+    offer, answer in the default instead of 406 (for answers with one form)."""
+    requested = format if format is not None else request.query_params.get("format")
+    return formats.negotiate(offers, requested, request.headers.get("accept"), fallback=fallback)
 
 
-def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
-    """q of ``offer`` under the most specific matching range (exact > type/* > */*)."""
-    kind = offer.split("/")[0]
-    best, specificity = 0.0, -1
-    for media, quality in ranges:
-        rank = 2 if media == offer else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
-        if rank > specificity:
-            best, specificity = quality, rank
-    return best if specificity >= 0 else 0.0
+def json_only(request: Request) -> None:
+    """Route dependency for JSON-only answers: a ``format=`` other than JSON is refused."""
+    choose(request, JSON_ONLY, fallback=True)
 
 
-def choose(request: Request, offers: list[str]) -> str | None:
-    """The offer the client prefers (ties go to the earlier offer), or None if it accepts none."""
-    requested = request.query_params.get("format")
-    if requested:
-        chosen = FORMAT_NAMES.get(requested.strip().lower())
-        if chosen not in offers:
-            raise HTTPException(400, f"format: unknown value {requested!r}; use one of "
-                                     f"{', '.join(n for n, m in FORMAT_NAMES.items() if m in offers)}")
-        return chosen
-    header = request.headers.get("accept", "").strip()
-    if not header:
-        return offers[0]
-    ranges = _accept_ranges(header)
-    scored = [(_quality(offer, ranges), -index, offer) for index, offer in enumerate(offers)]
-    quality, _, offer = max(scored)
-    return offer if quality > 0 else None
-
-
-def negotiate_rdf(request: Request, default: str = "text/turtle") -> tuple[str, ox.RdfFormat]:
-    """The RDF serialisation to answer with; 406 (JSON error) when the client accepts none."""
-    offers = [default, *(media for media in RDF_MEDIA_TYPES if media != default)]
-    chosen = choose(request, offers)
-    if chosen is None:
-        raise HTTPException(406, {"error": "none of the requested media types is available",
-                                  "available": offers})
-    return chosen, RDF_MEDIA_TYPES[chosen]
-
-
-def wants_html(request: Request) -> bool:
-    """True when the client prefers an HTML page to every RDF serialisation (browsers)."""
-    requested = request.query_params.get("format")
-    if requested:
-        return requested.strip().lower() == "html"
-    header = request.headers.get("accept", "")
-    return bool(header) and choose(request, ["text/turtle", *list(RDF_MEDIA_TYPES)[1:], HTML]) == HTML
+def html_only(request: Request) -> None:
+    """Route dependency for pages: a ``format=`` other than HTML is refused."""
+    choose(request, HTML_ONLY, fallback=True)

@@ -16,18 +16,20 @@ from fastapi.responses import HTMLResponse
 
 from vankien.graph import queries, viz
 from vankien.graph.identifiers import IdentifierError
+from vankien.graph.namespaces import RDF_TYPE, local_name
 from vankien.graph.netx import to_networkx
-from vankien.graph.sparql_guard import QueryRefused, check_query
+from vankien.graph.sparql_guard import QueryRefused
 
+from vankien.api.conneg import html_only
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PROPERTIES = ("notation", "prefLabel", "label", "id_local")
 
 
-@router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)")
+@router.get("/graph", response_class=HTMLResponse, summary="Interactive graph view (HTML)",
+            dependencies=[Depends(html_only)])
 async def graph_page(
     focus: str | None = Query(None, description="a document number (any spelling) or URI"),
     depth: int = Query(2, ge=0, le=20, description="lineage hops from the focus document"),
@@ -64,7 +66,7 @@ async def graph_page(
 
 
 def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
-    info = check_query(sparql, runtime.settings)
+    info = runtime.executor.check(sparql)
     if info.form != "CONSTRUCT":
         raise QueryRefused(f"construct: expected a CONSTRUCT query, got {info.form}")
     result = runtime.executor.execute(sparql, format="ntriples")
@@ -84,7 +86,7 @@ def graph_from_triples(store, triples) -> nx.DiGraph:
     for triple in triples:
         subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
         view.add_node(subject)
-        name = viz.local_name(predicate)
+        name = local_name(predicate)
         if isinstance(obj, ox.Literal):
             if name in LABEL_PROPERTIES:
                 labels.setdefault(subject, obj.value)
@@ -96,5 +98,5 @@ def graph_from_triples(store, triples) -> nx.DiGraph:
     for node, data in view.nodes(data=True):
         data.update(known.nodes[node] if node in known else
                     {"iri": node, "kind": "other", "type": "Resource", "titles": "",
-                     "label": labels.get(node) or viz.local_name(node)})
+                     "label": labels.get(node) or local_name(node)})
     return view

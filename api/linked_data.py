@@ -16,17 +16,17 @@ from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
 from vankien.graph import queries
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE, shorten
 from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
 
 from vankien.api.runtime import Runtime, runtime_of
-from vankien.api.conneg import negotiate_rdf, wants_html
+from vankien.api.conneg import LINKED_DATA, choose
+from vankien.graph import formats
+from vankien.graph.formats import Format
 
 router = APIRouter(tags=["Linked data"])
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-LABELS = ("http://www.w3.org/2004/02/skos/core#notation", "http://www.w3.org/2004/02/skos/core#prefLabel",
-          "https://w3id.org/vankien/ontology#title", "http://www.w3.org/2000/01/rdf-schema#label")
+LABELS = tuple(str(term) for term in (SKOS.notation, SKOS.prefLabel, VK["title"], RDFS.label))
 
 FORMAT_PARAM = Query(None, description="Override `Accept`: `html`, `ttl`, `jsonld`, `nt` or `rdf`.",
                      openapi_examples={"turtle": {"summary": "Turtle", "value": "ttl"},
@@ -50,12 +50,11 @@ def resource_triples(store, resource: str) -> list[ox.Triple]:
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 
-def rdf_response(request: Request, triples) -> Response:
-    """``triples`` in the serialisation the client asks for. Minted IRIs stay whole: as prefixed
+def rdf_response(chosen: Format, triples) -> Response:
+    """``triples`` in the negotiated serialisation. Minted IRIs stay whole: as prefixed
     names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read."""
-    media_type, rdf_format = negotiate_rdf(request)
-    return Response(ox.serialize(triples, format=rdf_format, prefixes=PREFIXES),
-                    media_type=media_type, headers={"Vary": "Accept"})
+    return Response(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES),
+                    media_type=chosen.media_type, headers={"Vary": "Accept"})
 
 
 def local_href(value: str, base_iri: str) -> str:
@@ -64,13 +63,6 @@ def local_href(value: str, base_iri: str) -> str:
         return "/id/" + value[len(base_iri):]
     if value.startswith(VK):
         return "/ontology#" + value[len(VK):]
-    return value
-
-
-def curie(value: str) -> str:
-    for prefix, namespace in PREFIXES.items():
-        if value.startswith(namespace) and len(value) > len(namespace):
-            return f"{prefix}:{value[len(namespace):]}"
     return value
 
 
@@ -109,13 +101,14 @@ def dereference(request: Request,
         raise HTTPException(404, f"path: {path!r} does not form a valid URI") from None
     if not triples:
         raise HTTPException(404, f"no resource {resource} in the graph")
-    if wants_html(request):
+    chosen = choose(request, LINKED_DATA)
+    if chosen is formats.HTML:
         return resource_page(runtime.store, resource, triples, base_iri)
-    return rdf_response(request, triples)
+    return rdf_response(chosen, triples)
 
 
 def _link(value: str, base_iri: str, label: str | None = None) -> str:
-    text = html.escape(label or curie(value))
+    text = html.escape(label or shorten(value))
     return f"<a href='{html.escape(local_href(value, base_iri), quote=True)}'>{text}</a>"
 
 
@@ -162,7 +155,7 @@ def resource_page(store, resource: str, triples: list[ox.Triple], base_iri: str)
     parts = [t for t in triples if t.subject.value.startswith(resource + "#")]
     label = next((t.object.value for name in LABELS for t in own if t.predicate.value == name),
                  resource.rstrip("/").rsplit("/", 1)[-1])
-    types = [t.object for t in own if t.predicate == RDF_TYPE]
+    types = [t.object for t in own if t.predicate.value == RDF_TYPE]
     body = [f"<h1>{html.escape(label)}</h1><p><code>{html.escape(resource)}</code></p>",
             "<p>Type: " + (", ".join(_term(t, base_iri) for t in types) or "—") + "</p>",
             "<p>As <a href='?format=ttl'>Turtle</a> · <a href='?format=jsonld'>JSON-LD</a> · "
@@ -198,10 +191,11 @@ def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
                 "Vietnamese, English and German, definitions and alignments (`/ontology#Directive`).",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}}})
 def ontology(request: Request, format: str | None = FORMAT_PARAM):
-    if wants_html(request):
+    chosen = choose(request, LINKED_DATA)
+    if chosen is formats.HTML:
         return page("vankien ontology", ontology_html())
-    media_type, rdf_format = negotiate_rdf(request)
-    return Response(_ontology_bytes(rdf_format), media_type=media_type, headers={"Vary": "Accept"})
+    return Response(_ontology_bytes(formats.rdf_format(chosen.name)), media_type=chosen.media_type,
+                    headers={"Vary": "Accept"})
 
 
 ONTOLOGY_SECTIONS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),

@@ -12,10 +12,11 @@ import html
 import json
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from vankien.api.conneg import html_only
 from vankien.graph.examples import EXAMPLES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -49,6 +50,7 @@ def query_page() -> str:
     "/",
     response_class=HTMLResponse,
     summary="Query page",
+    dependencies=[Depends(html_only)],
     description="An HTML page to write SPARQL, run it against `/sparql` and see the results as a "
                 "table (or open a CONSTRUCT result in the graph view). The README's example "
                 "queries are one click away.",
@@ -57,6 +59,7 @@ def query_page() -> str:
     "/query",
     response_class=HTMLResponse,
     summary="Query page (alias of /)",
+    dependencies=[Depends(html_only)],
     description="The same page as `/`.",
 )
 def get_query_page() -> HTMLResponse:

@@ -7,19 +7,23 @@ URL-encoded or not). Every problem is a JSON ``{"error": …}`` naming the param
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from vankien.graph import queries
 from vankien.graph.identifiers import IdentifierError, parse_reference
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, looks_like_iri, prefixes_with_ids
+from vankien.graph.namespaces import to_iri as vocabulary_iri
 
 from vankien.api.runtime import Runtime, runtime_of
-from vankien.api.conneg import RDF_MEDIA_TYPES, choose
+from vankien.api.conneg import RESOURCE_ANSWERS, JSON_ONLY, choose, json_only
+from vankien.graph import formats
 from vankien.api.linked_data import rdf_response, resource_triples
 
 router = APIRouter(tags=["Documents and evidence"])
+JSON_ANSWER = Depends(json_only)   # routes that answer JSON only refuse any other `format=`
 
 
 def _examples(**values) -> dict:
@@ -57,15 +61,9 @@ def answering(parameter: str | None = None):
         raise HTTPException(400, f"{parameter}: {exc}" if parameter else str(exc)) from None
 
 
-def to_iri(value: str, parameter: str) -> str:
+def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
     """An absolute IRI from an IRI or a CURIE with a known prefix (``vk:implements``)."""
-    value = value.strip()
-    prefix, colon, local = value.partition(":")
-    if colon and not local.startswith("//") and prefix in PREFIXES:
-        value = PREFIXES[prefix] + local
-    elif colon and not local.startswith("//") and prefix not in ("urn", "mailto", "tag"):
-        raise HTTPException(400, f"{parameter}: unknown prefix '{prefix}' in {value!r}; use a full "
-                                 f"IRI or one of the prefixes {', '.join(PREFIXES)}")
+    value = vocabulary_iri(value, parameter, prefixes)
     with answering(parameter):
         queries.iri(value)
     return value
@@ -75,16 +73,12 @@ def to_resource(runtime: Runtime, value: str, parameter: str, *, place: str | No
                 term: int | None = None) -> str:
     """An IRI from an IRI, a CURIE or a document number (resolved in the graph, narrowed by the
     issuer's place and term when given)."""
-    looks_like_iri = "://" in value or value.split(":", 1)[0] in (*PREFIXES, "urn")
-    if looks_like_iri:
-        return to_iri(value, parameter)
+    prefixes = prefixes_with_ids(runtime.settings.base_iri)   # documents also as vkid:doc/…
+    if looks_like_iri(value, prefixes):
+        return to_iri(value, parameter, prefixes)
     place = to_iri(place, "place") if place else None
     with answering(parameter):
         return queries.resolve_document(runtime.store, value, place=place, term=term)
-
-
-def wants_rdf(request: Request) -> bool:
-    return choose(request, ["application/json", *RDF_MEDIA_TYPES]) in RDF_MEDIA_TYPES
 
 
 # --- documents ------------------------------------------------------------------------------------
@@ -118,6 +112,7 @@ def list_documents(
         limit: int = LIMIT, offset: int = OFFSET):
     if id is not None:
         return get_document(request, to_resource(runtime, id, "id", place=place, term=term), runtime)
+    choose(request, JSON_ONLY, fallback=True)
     issuer = to_iri(issuer, "issuer") if issuer else None
     place = to_iri(place, "place") if place else None
     for parameter, value, check in (("type", type, queries.document_class),
@@ -151,14 +146,16 @@ def named_document(id: str = ID_PATH, term: int | None = TERM, place: str | None
 
 @router.get("/documents/{id:path}/implements", summary="What a document implements (transitively)",
             description="Every document this one implements, directly or through others, each with "
-                        "its shortest path and the quote behind every hop.")
+                        "its shortest path and the quote behind every hop.",
+            dependencies=[JSON_ANSWER])
 def implements(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
     return _lineage(runtime, document, "implements")
 
 
 @router.get("/documents/{id:path}/implemented-by", summary="What implements a document (transitively)",
             description="Every document that implements this one, directly or through others, each "
-                        "with its shortest path and the quote behind every hop.")
+                        "with its shortest path and the quote behind every hop.",
+            dependencies=[JSON_ANSWER])
 def implemented_by(document: str = Depends(named_document), runtime: Runtime = Depends(runtime_of)):
     return _lineage(runtime, document, "implemented_by")
 
@@ -171,15 +168,17 @@ def implemented_by(document: str = Depends(named_document), runtime: Runtime = D
                        400: {"description": "Malformed number"}, 404: {"description": "Unknown"}})
 def get_document(request: Request, document: str = Depends(named_document),
                  runtime: Runtime = Depends(runtime_of)):
-    if wants_rdf(request):
-        return rdf_response(request, resource_triples(runtime.store, document))
+    chosen = choose(request, RESOURCE_ANSWERS, fallback=True)
+    if chosen is not formats.ANSWER:
+        return rdf_response(chosen, resource_triples(runtime.store, document))
     with answering("id"):
         return queries.document(runtime.store, document)
 
 
 @router.get("/lineage", summary="How one document leads to another",
             description="The shortest chain of `vk:implements` from `from` to `to`, with the quote "
-                        "behind every hop; 404 when there is none.")
+                        "behind every hop; 404 when there is none.",
+            dependencies=[JSON_ANSWER])
 def lineage(runtime: Runtime = Depends(runtime_of),
             from_: str = Query(..., alias="from", max_length=TEXT_LIMIT, description="The implementing "
                                "document (number or URI).", openapi_examples=_examples(
@@ -198,9 +197,15 @@ def lineage(runtime: Runtime = Depends(runtime_of),
 # --- bodies, goals, figures, evidence, sources ----------------------------------------------------
 
 @router.get("/bodies", summary="Party bodies", description="Every party body with class, level and "
-            "the body it belongs to.")
-def bodies(runtime: Runtime = Depends(runtime_of)):
-    return {"bodies": queries.bodies(runtime.store)}
+            "the body it belongs to; `q` finds bodies by any of their names (the sources' and the "
+            "lexicon's, in Vietnamese, English or German, with or without diacritics).",
+            dependencies=[JSON_ANSWER])
+def bodies(runtime: Runtime = Depends(runtime_of),
+           q: str | None = Query(None, max_length=TEXT_LIMIT, description="Part of a body's name.",
+                                 openapi_examples=_examples(vi=("Vietnamese", "Bộ Chính trị"),
+                                                            en=("English", "Politburo")))):
+    with answering("q"):
+        return {"bodies": queries.bodies(runtime.store, text=q)}
 
 
 @router.get("/bodies/{id:path}", summary="What a body issued and advised",
@@ -215,18 +220,21 @@ def body(request: Request, runtime: Runtime = Depends(runtime_of),
     iri = to_iri(iri, "id")
     with answering("id"):
         found = queries.body_activity(runtime.store, iri)
-    if wants_rdf(request):
-        return rdf_response(request, resource_triples(runtime.store, iri))
+    chosen = choose(request, RESOURCE_ANSWERS, fallback=True)
+    if chosen is not formats.ANSWER:
+        return rdf_response(chosen, resource_triples(runtime.store, iri))
     return found
 
 
-@router.get("/goals", summary="Goals set by documents")
+@router.get("/goals", summary="Goals set by documents",
+            dependencies=[JSON_ANSWER])
 def goals(runtime: Runtime = Depends(runtime_of)):
     return {"goals": queries.goals(runtime.store)}
 
 
 @router.get("/observations", summary="Reported figures",
-            description="Figures the sources report, with unit, period, area and approximation.")
+            description="Figures the sources report, with unit, period, area and approximation.",
+            dependencies=[JSON_ANSWER])
 def observations(runtime: Runtime = Depends(runtime_of),
                  measure: str | None = Query(None, max_length=TEXT_LIMIT, description="Measure IRI or a "
                                              "word of its label.", openapi_examples=_examples(
@@ -247,7 +255,8 @@ TRIPLE_PART = "IRI or CURIE (`vk:implements`); subject and object also take a do
 
 @router.get("/provenance", summary="The evidence behind statements",
             description="Quotes, character offsets and sources of every claim matching the pattern; "
-                        "give at least one of subject, predicate, object.")
+                        "give at least one of subject, predicate, object.",
+            dependencies=[JSON_ANSWER])
 def provenance(runtime: Runtime = Depends(runtime_of),
                subject: str | None = Query(None, max_length=TEXT_LIMIT, description=TRIPLE_PART,
                                            openapi_examples=_examples(plan=("Plan 158-KH/TU", "158-KH/TU"))),
@@ -267,6 +276,7 @@ def provenance(runtime: Runtime = Depends(runtime_of),
 
 
 @router.get("/sources", summary="The sources behind the graph",
-            description="Every source text, its language, original and number of claims.")
+            description="Every source text, its language, original and number of claims.",
+            dependencies=[JSON_ANSWER])
 def sources(runtime: Runtime = Depends(runtime_of)):
     return {"sources": queries.sources(runtime.store)}

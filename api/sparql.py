@@ -17,39 +17,22 @@ from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
 
 from vankien.graph.executor import QueryFailed, QueryTimeout
-from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused, check_query
+from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import choose
+from vankien.graph import formats
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
-SERVICE_RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                          "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG",
-                          "N-Quads")
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 
-# Format name (as the executor knows it) → media types it answers to, the canonical one first.
-# Dict order is the server's preference when the client accepts several equally.
-RESULT_TYPES = {"json": ("application/sparql-results+json", "application/json"),
-                "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-                "csv": ("text/csv",), "tsv": ("text/tab-separated-values",)}
-GRAPH_TYPES = {"turtle": ("text/turtle", "application/x-turtle"),
-               "ntriples": ("application/n-triples", "text/plain"),
-               "jsonld": ("application/ld+json", "application/json"),
-               "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
-               "trig": ("application/trig",), "nquads": ("application/n-quads",)}
-DESCRIPTION_TYPES = {**GRAPH_TYPES, "html": ("text/html", "application/xhtml+xml")}
-RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml",
-                "trig": "trig", "nquads": "nquads"}
-# Short `format=` values; "json"/"xml" mean JSON-LD/RDF-XML for graphs (as SPARQLWrapper sends them).
-FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "rdf": "rdfxml",
-                  "rdf+xml": "rdfxml", "nq": "nquads", "srj": "json", "srx": "xml"}
-GRAPH_SHORT_NAMES = {"json": "jsonld", "xml": "rdfxml"}
+# The service description's own formats: any graph format, or the query page for browsers.
+DESCRIPTION_FORMATS = (*formats.GRAPHS, formats.HTML)
 
 QUERY_EXAMPLES = {
     "select": {"summary": "Plans and the directives they implement", "value":
@@ -180,20 +163,19 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     """Check the query, pick the format, run it off the event loop and wrap the outcome."""
     executor = runtime.executor
     try:
-        # The guard runs first (also inside execute): the form decides which formats fit.
-        info = await run_in_threadpool(check_query, query, runtime.settings, executor.local_graphs())
-        chosen = negotiate(request, format, GRAPH_TYPES if info.returns_graph else RESULT_TYPES)
+        # The guard's verdict first (remembered, so execute does not parse again): the form
+        # decides which formats fit.
+        info = await run_in_threadpool(executor.check, query)
+        chosen = choose(request, formats.for_form(info.form), format=format)
         result = await run_in_threadpool(
-            executor.execute, query, format=chosen, max_rows=runtime.settings.max_rows,
+            executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
             default_graph=default_graphs or None, named_graphs=named_graphs or None)
-    except NotAcceptable as refusal:
-        return error(406, str(refusal))
     except QueryRefused as refusal:
         return error(refusal.status, refusal.message)
     except QueryTimeout as timeout:
         return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
     except QueryFailed as failure:
-        return error(500, str(failure))
+        return error(failure.status, str(failure))
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Vankien-Truncated"] = "true"
@@ -201,47 +183,20 @@ async def answer(runtime: Runtime, request: Request, query: str, default_graphs:
     return Response(result.body, media_type=result.media_type, headers=headers)
 
 
-class NotAcceptable(Exception):
-    """No format the client accepts fits the query (HTTP 406)."""
-
-
-def negotiate(request: Request, format: str | None, types: dict[str, tuple[str, ...]]) -> str:
-    """The format name to answer in: ``format`` when given, else the best match for ``Accept``."""
-    if format:
-        wanted = FORMAT_ALIASES.get(format.strip().lower(), format.strip().lower())
-        if types is not RESULT_TYPES:
-            wanted = GRAPH_SHORT_NAMES.get(wanted, wanted)
-        for name, media_types in types.items():
-            if wanted == name or wanted in media_types:
-                return name
-        raise NotAcceptable(f"format={format!r} does not fit this request; use one of "
-                            f"{', '.join(types)} or one of their media types")
-    # `format` is absent from the URL here, so choose() goes by the Accept header alone.
-    chosen = choose(request, [media for media_types in types.values() for media in media_types])
-    if chosen is None:
-        offered = ", ".join(media_types[0] for media_types in types.values())
-        raise NotAcceptable(f"none of the accepted media types "
-                            f"({request.headers.get('accept')}) fits; offered: {offered}")
-    return next(name for name, media_types in types.items() if chosen in media_types)
-
-
 def service_description(request: Request, runtime: Runtime, format: str | None) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint (HTML clients go to the query page)."""
-    try:
-        chosen = negotiate(request, format, DESCRIPTION_TYPES)
-    except NotAcceptable as refusal:
-        return error(406, str(refusal))
-    if chosen == "html":
+    chosen = choose(request, DESCRIPTION_FORMATS, format=format)
+    if chosen is formats.HTML:
         return RedirectResponse("/query", status_code=303)
     graph = describe_service(str(request.url.replace(query="")), named_graphs_of(runtime),
                              runtime.settings)
-    if chosen in ("trig", "nquads"):     # dataset formats: the description is the default graph
+    if chosen.holds_datasets:     # dataset formats: the description is the default graph
         dataset = Dataset()
         for triple in graph:
             dataset.add(triple)
         graph = dataset
-    return Response(graph.serialize(format=RDFLIB_NAMES[chosen], encoding="utf-8"),
-                    media_type=GRAPH_TYPES[chosen][0], headers={"Vary": "Accept"})
+    return Response(graph.serialize(format=chosen.rdflib, encoding="utf-8"),
+                    media_type=chosen.media_type, headers={"Vary": "Accept"})
 
 
 def named_graphs_of(runtime: Runtime) -> list[str]:
@@ -260,8 +215,9 @@ def describe_service(endpoint: str, named_graphs: list[str], settings) -> Graph:
     graph.add((service, SD.endpoint, URIRef(endpoint)))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in SERVICE_RESULT_FORMATS:
-        graph.add((service, SD.resultFormat, W3C_FORMATS[name]))
+    for answer_format in formats.FORMATS:
+        if answer_format.forms and answer_format.w3c:
+            graph.add((service, SD.resultFormat, W3C_FORMATS[answer_format.w3c]))
     graph.add((service, DCTERMS.description, Literal(
         f"Read-only vankien endpoint: queries stop after {settings.query_timeout_s:g} s, results "
         f"are cut at {settings.max_rows} rows (header Vankien-Truncated), SERVICE and non-local "

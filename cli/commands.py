@@ -11,13 +11,14 @@ import csv
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
-from vankien.graph import queries
+from vankien.graph import formats, queries
+from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
 from vankien.graph.settings import Settings, SettingsError
 
-EXPORT_FORMATS = {"turtle": "ttl", "trig": "trig", "nt": "nt", "nquads": "nq", "jsonld": "jsonld",
-                  "graphml": "graphml", "gexf": "gexf"}
+EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 
 
 def _settings(args) -> Settings:
@@ -46,6 +47,27 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_ingest(args) -> int:
+    from vankien.graph.claims import load_claims_paths, load_seed_dir
+    from vankien.graph.ingest import ingest_file, report_text
+    settings = _settings(args)
+    known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
+    result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
+                         base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
+                         date=args.date)
+    print(report_text(result.report))
+    print(f"report: {result.report_file}")
+    return 0
+
+
+def _iso_date(text: str):
+    import datetime
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def cmd_validate(args) -> int:
     from rdflib import Dataset
     from vankien.graph.pipeline import artifact_path
@@ -55,18 +77,10 @@ def cmd_validate(args) -> int:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=_rdf_format(path))
+    data.parse(path, format=formats.by_extension(path).rdflib)
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
-
-
-def _rdf_format(path: Path) -> str:
-    formats = {".ttl": "turtle", ".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld",
-               ".rdf": "xml", ".owl": "xml"}
-    if path.suffix not in formats:
-        raise ValueError(f"{path}: unknown RDF file extension; use one of {', '.join(formats)}")
-    return formats[path.suffix]
 
 
 def cmd_query(args) -> int:
@@ -120,27 +134,35 @@ def _narrowing_arguments(command) -> None:
     command.add_argument("--place", help="IRI of the place whose committee issued the document")
 
 
+def _document(store, args) -> str:
+    """The document ``args.id`` names: a number, an IRI or a CURIE (``vkid:doc/…``), as in REST."""
+    return queries.resolve_document(store, args.id, place=args.place, term=args.term,
+                                    prefixes=prefixes_with_ids(_settings(args).base_iri))
+
+
 def cmd_show(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
+    doc = _document(store, args)
     detail = queries.describe(store, doc)
+    shown = {"vk": str(VK), "": _settings(args).base_iri}   # vk: terms, minted URIs by their path
+    short = partial(shorten, prefixes=shown)
     if args.json:
         print(json.dumps(detail, ensure_ascii=False, indent=2))
         return 0
     print(doc)
     for st in detail["statements"]:
-        print(f"  {_short(st['predicate'])}: {st['label'] or _short(st['object'])}")
+        print(f"  {short(st['predicate'])}: {st['label'] or short(st['object'])}")
         for ev in st["evidence"]:
             passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
             print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
     for st in detail["incoming"]:
-        print(f"  ← {_short(st['predicate'])} of {st['label'] or _short(st['subject'])}")
+        print(f"  ← {short(st['predicate'])} of {st['label'] or short(st['subject'])}")
     return 0
 
 
 def cmd_lineage(args) -> int:
     store = _open(args)
-    doc = queries.resolve_document(store, args.id, place=args.place, term=args.term)
+    doc = _document(store, args)
     result = queries.lineage(store, doc, max_depth=args.depth)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -181,7 +203,7 @@ def cmd_coverage(args) -> int:
 
 def cmd_export(args) -> int:
     from vankien.graph.export import export
-    data = export(_open(args), args.format)
+    data = export(_open(args), args.format, base_iri=_settings(args).base_iri)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
@@ -265,14 +287,6 @@ def cmd_serve(args) -> int:
     return 0
 
 
-def _short(value: str) -> str:
-    for prefix, ns in (("vk:", "https://w3id.org/vankien/ontology#"),
-                       ("", "https://w3id.org/vankien/id/")):
-        if value.startswith(ns):
-            return prefix + value[len(ns):]
-    return value
-
-
 # --- parser -------------------------------------------------------------------------------------------
 
 def make_parser() -> argparse.ArgumentParser:
@@ -301,6 +315,13 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--claims", action="append", metavar="PATH",
                    help="also build this claims file or folder (repeatable); only curated and "
                         "accepted claims reach the graph")
+    ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
+    ig.add_argument("file", help="UTF-8 text or HTML page")
+    ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")
+    ig.add_argument("--lang", choices=("vi", "de", "en", "auto"), default="auto")
+    ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
+    ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
+                    "the JSON report is written beside it")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
@@ -309,7 +330,7 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("sparql", nargs="?")
     q.add_argument("-f", "--file")
     q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
-    s = add("show", cmd_show, "show a document (any spelling of its number, or its URI)")
+    s = add("show", cmd_show, "show a document (any spelling of its number, its URI or a CURIE)")
     s.add_argument("id")
     _narrowing_arguments(s)
     s.add_argument("--json", action="store_true")
@@ -320,7 +341,7 @@ def make_parser() -> argparse.ArgumentParser:
     ln.add_argument("--json", action="store_true")
     add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")
     e = add("export", cmd_export, "export the graph")
-    e.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="trig")
+    e.add_argument("--format", choices=EXPORT_NAMES, default=formats.EXPORTS[0].name)
     e.add_argument("-o", "--output")
     ld = add("load", cmd_load, "bulk-load a large N-Quads file into the store (replaces its content)")
     ld.add_argument("file")

@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from vankien.graph.claims import Claim, Entity, EntityRef, Quote, SeedFile, graph_view
 from vankien.graph.identifiers import TYPES, fold
-from vankien.graph.namespaces import ELI, OA, ONTOLOGY_GRAPH, PREFIXES, QB, VK
+from vankien.graph.namespaces import ELI, OA, ONTOLOGY_GRAPH, QB, VK, prefixes_with_ids
 from vankien.graph.uris import Minter
 
 # The members of vk:DocumentTypeScheme: one per type code (see identifiers.TYPES).
@@ -30,7 +30,7 @@ class BuildError(ValueError):
 def build_dataset(seeds: Iterable[SeedFile], base_iri: str, ontology: Graph | None = None) -> Dataset:
     """Build the dataset of all seed files (plus the ontology in its own named graph, when given)."""
     dataset = Dataset()
-    for prefix, namespace in {**PREFIXES, "vkid": base_iri}.items():
+    for prefix, namespace in prefixes_with_ids(base_iri).items():
         dataset.bind(prefix, namespace)
     minter = Minter(base_iri)
     if ontology is not None:

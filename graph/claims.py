@@ -19,7 +19,7 @@ from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
 from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE, expand_curie
 
 # Identity fields per entity kind ("note" is free text for reviewers, everywhere).
 ENTITY_FIELDS = {
@@ -272,22 +272,13 @@ def _parse_term(check: _Checker, token: str, line: int, entities: dict[str, Enti
     if token in entities:
         return EntityRef(token)
     try:
-        term = from_n3(token, nsm=None) if not _is_curie(token) else _expand_curie(token)
+        expanded = expand_curie(token)
+        term = URIRef(expanded) if expanded is not None else from_n3(token, nsm=None)
     except Exception as exc:  # rdflib raises several types for bad N3 terms
         raise check.fail(line, f"cannot read '{token}': {exc}") from None
     if isinstance(term, (URIRef, Literal)):
         return term
     raise check.fail(line, f"'{token}' is neither a declared entity, a CURIE nor a literal")
-
-
-def _is_curie(token: str) -> bool:
-    prefix, colon, local = token.partition(":")
-    return bool(colon) and prefix in PREFIXES and not local.startswith("//")
-
-
-def _expand_curie(token: str) -> URIRef:
-    prefix, _, local = token.partition(":")
-    return URIRef(PREFIXES[prefix] + local)
 
 
 def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity]) -> Fact:
@@ -299,14 +290,11 @@ def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity
     subject, predicate, obj = parts
     if subject not in entities:
         raise check.fail(line, f"unknown entity '{subject}' (declare it under 'entities')")
-    if predicate == "a":
-        pred = _expand_curie("rdf:type")
-    elif _is_curie(predicate):
-        pred = _expand_curie(predicate)
-    else:
+    expanded = RDF_TYPE if predicate == "a" else expand_curie(predicate)
+    if expanded is None:
         raise check.fail(line, f"predicate '{predicate}' must be 'a' or a CURIE with a known prefix "
                                f"({', '.join(sorted(PREFIXES))})")
-    return Fact(subject, pred, _parse_term(check, obj, line, entities), line)
+    return Fact(subject, URIRef(expanded), _parse_term(check, obj, line, entities), line)
 
 
 def _parse_quote(check: _Checker, claim_id: str, raw: Any, line: int) -> Quote:

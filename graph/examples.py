@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PREFIXES = """PREFIX vk: <https://w3id.org/vankien/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+from vankien.graph.namespaces import sparql_prefixes
+
+PREFIXES = sparql_prefixes("vk", "skos", "rdf", "oa", "prov")
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,50 @@
-"""Run user SPARQL with a hard time limit, without risking the server process.
+"""Check and run user SPARQL with hard limits, without risking the server process.
 
-A pyoxigraph query cannot be interrupted from Python, so embedded queries run in a small pool of
-worker processes (``spawn`` context), each holding its own read-only copy of the data (memory: loaded
-from the N-Quads artifact; disk: ``Store.read_only``). When a query exceeds the limit its worker is
-killed and a fresh one started; the caller gets :class:`QueryTimeout`. A remote store needs no
-worker: the HTTP request carries the time limit.
+Both the guard's parse (rdflib, slow on hostile input) and the query (pyoxigraph, which cannot be
+interrupted from Python) run in worker processes (:mod:`.workers`): network-less, memory-capped,
+forked from a zygote that holds the data. What runs too long or too big is killed; a fresh worker
+is forked in milliseconds. The server process only runs the guard's linear lexical checks
+(:func:`~vankien.graph.sparql_guard.precheck`) and remembers, per distinct query text, the guard's
+verdict (so each text is parsed once) and whether it ran long.
 
-Row limit: the executor reads at most ``max_rows + 1`` solutions (or triples). If there were more
-than ``max_rows`` the result is ``truncated`` and only the first ``max_rows`` are serialised: SELECT
-rows are written as SPARQL JSON results, read back by pyoxigraph and serialised by pyoxigraph in the
-requested format (pyoxigraph cannot build ``QuerySolutions`` from a list); triples go straight to
-``pyoxigraph.serialize``.
+Scheduling keeps cheap queries fast while expensive ones run (``Settings``):
+
+- every query starts on any idle worker; one still running after ``slow_query_s`` is *long* and
+  must hold one of ``slow_query_slots`` slots to go on, else it is stopped (503, "busy with long
+  queries"); so at least ``query_workers - slow_query_slots`` workers are always left for the rest;
+- a text that ran long before waits for a slot before it starts (it never takes a quick worker);
+- checking and running each stop at ``query_timeout_s``; a text the guard could not parse in that
+  time is refused (400) from then on.
+
+A remote store needs no worker for running (the HTTP request carries the time limit); its queries
+are still checked in workers.
+
+Row limits and serialisation: :mod:`.results`.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import multiprocessing
 import queue
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 
-from vankien.graph.sandbox import deny_network
+from vankien.graph import formats
 from vankien.graph.settings import Settings
-from vankien.graph.sparql_guard import QueryRefused, check_graph_params, check_query
-from vankien.graph.store import RDF_FORMATS, RESULT_FORMATS, RemoteStore, StoreError, StoreTimeout, wants_union
+from vankien.graph.results import serialize_results
+from vankien.graph.sparql_guard import QueryInfo, QueryRefused, check_graph_params, precheck
+from vankien.graph.store import RemoteStore, StoreError, StoreTimeout
+from vankien.graph.workers import MEMORY_SIGNALS, Worker, WorkerStartError, Zygote
 
-SOLUTION_FORMATS = tuple(RESULT_FORMATS)  # json xml csv tsv
-GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "jsonld", "rdfxml", "trig")
-DEFAULT_FORMAT = {"SELECT": "json", "ASK": "json", "CONSTRUCT": "turtle", "DESCRIBE": "turtle"}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+SOLUTION_FORMATS = tuple(f.name for f in formats.SOLUTIONS)  # json xml csv tsv
+GRAPH_FORMATS = tuple(f.name for f in formats.GRAPHS)
+REMEMBERED_TEXTS = 4096  # distinct query texts whose verdict and cost the executor keeps
+SLOT_WAIT_S = 1.0  # how long a text that ran long before waits for a slot (it holds a thread)
 
 
 class QueryTimeout(Exception):
@@ -45,10 +53,20 @@ class QueryTimeout(Exception):
     status = 503
 
 
+class QueryBusy(QueryTimeout):
+    """The query ran long while every slot for long queries was taken; it was stopped."""
+
+
 class QueryFailed(Exception):
     """The store could not run the query (worker crash, load failure, endpoint error)."""
 
     status = 500
+
+
+class QueryOutOfMemory(QueryFailed):
+    """The query needed more memory than a worker may take (``worker_memory_mb``)."""
+
+    status = 507
 
 
 @dataclass(frozen=True)
@@ -62,38 +80,85 @@ class ExecutionResult:
     elapsed_s: float
 
 
+class _Memo:
+    """A bounded, thread-safe map from query text to what was learnt about it (oldest dropped)."""
+
+    def __init__(self, size: int = REMEMBERED_TEXTS) -> None:
+        self._items: OrderedDict[str, Any] = OrderedDict()
+        self._size, self._lock = size, threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+
 class QueryExecutor:
-    """Thread-safe: any number of threads may call :meth:`execute` at once."""
+    """Thread-safe: any number of threads may call :meth:`check` and :meth:`execute` at once."""
 
     def __init__(
         self,
         settings: Settings,
         nquads_path: str | Path | None = None,
         *,
-        workers: int = 2,
+        workers: int | None = None,
         start_timeout_s: float = 600.0,
     ) -> None:
         self.settings = settings
         self.start_timeout_s = start_timeout_s
-        self._worker_count = max(1, workers)
+        self._worker_count = max(1, workers or settings.query_workers)
+        # At least one worker stays free for quick queries, unless there is only one.
+        self._slow_slot_count = max(1, min(settings.slow_query_slots, self._worker_count - 1))
+        self._slow_slots = threading.BoundedSemaphore(self._slow_slot_count)
+        self._verdicts = _Memo()  # text → QueryInfo | QueryRefused
+        self._ran_long = _Memo()  # text → True
+        self._checking: dict[str, threading.Event] = {}  # texts being checked now
         self._lock = threading.Lock()
         self._closed = False
         self._generation = 0
-        self._workers: set[_Worker] = set()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._zygote: Zygote | None = None
+        self._workers: set[Worker] = set()
+        self._idle: queue.Queue[Worker] = queue.Queue()
         self._remote: RemoteStore | None = None
         self._local_graphs: list[str] | None = None
         self.network_isolation: tuple[str, ...] | None = None  # layers the workers run under
         if settings.store == "remote":
             self._remote = RemoteStore(settings)
-            self._source = None
+            self._backend, self._source = "none", None
         elif settings.store == "disk":
-            self._source = str(settings.disk_store_path)
+            self._backend, self._source = "disk", str(settings.disk_store_path)
         else:
+            self._backend = "memory"
             self._source = str(nquads_path) if nquads_path is not None else None
         self.reload(nquads_path)
 
     # ---- public API -------------------------------------------------------------------------
+
+    def check(self, sparql: str) -> QueryInfo:
+        """The guard's verdict on ``sparql``: its :class:`QueryInfo` or :class:`QueryRefused`.
+
+        Cheap lexical limits are checked here; the parse runs in a worker under the time limit,
+        once per distinct text (the verdict is remembered).
+        """
+        known = self._verdicts.get(sparql)
+        if known is None:
+            known = self._check_once(sparql)
+        if isinstance(known, QueryRefused):
+            raise QueryRefused(known.message, known.status)
+        return known
 
     def execute(
         self,
@@ -106,25 +171,26 @@ class QueryExecutor:
     ) -> ExecutionResult:
         """Check, run and serialise one query. Raises QueryRefused, QueryTimeout or QueryFailed."""
         started = time.monotonic()
+        info = self.check(sparql)
         local = self.local_graphs()
-        info = check_query(sparql, self.settings, local_graphs=local)
         check_graph_params([*(default_graph or ()), *(named_graphs or ())], self.settings, local)
-        format = format or DEFAULT_FORMAT[info.form]
-        allowed = GRAPH_FORMATS if info.returns_graph else SOLUTION_FORMATS
+        allowed = tuple(f.name for f in formats.for_form(info.form))
+        format = format or allowed[0]
         if format not in allowed:
             raise QueryRefused(
                 f"format {format!r} does not fit a {info.form} query; use one of {', '.join(allowed)}",
                 status=406,
             )
         limit = min(max_rows or self.settings.max_rows, self.settings.max_rows)
-        sparql = info.text  # run exactly the text the guard checked (escapes expanded)
-        union = wants_union(sparql, default_graph, named_graphs, None)
-        request = (sparql, format, default_graph, named_graphs, union, limit)
+        # An explicit dataset or a FROM clause wins over the union default graph.
+        union = not (default_graph or named_graphs or info.has_dataset_clause)
+        # Run exactly the text the guard checked (escapes expanded).
+        request = (info.text, format, default_graph, named_graphs, union, limit)
         if self._remote is not None:
             body, rows, truncated = self._run_remote(request)
         else:
-            body, rows, truncated = self._run_in_worker(request)
-        media_type = (RESULT_FORMATS.get(format) or RDF_FORMATS[format]).media_type
+            body, rows, truncated = self._in_worker(("run", request), key=sparql)
+        media_type = formats.get(format).content_type
         return ExecutionResult(
             body, format, media_type, info.form, rows, truncated, time.monotonic() - started
         )
@@ -137,27 +203,41 @@ class QueryExecutor:
         """Use freshly built data: idle workers are replaced now, busy ones when they finish."""
         if self._remote is not None:
             self._local_graphs = self._remote.named_graphs()
-            return
         if nquads_path is not None and self.settings.store == "memory":
             self._source = str(nquads_path)
+        zygote = Zygote(self._backend, self._source, self.settings, self._generation + 1)
+        try:
+            zygote.wait_ready(self.start_timeout_s)
+            fresh = [self._fork(zygote) for _ in range(self._worker_count)]
+            for worker in fresh:
+                worker.wait_ready(self.start_timeout_s)
+        except WorkerStartError as problem:
+            zygote.stop()
+            raise QueryFailed(str(problem)) from None
         with self._lock:
-            self._generation += 1
+            old, self._zygote = self._zygote, zygote
+            self._generation = zygote.generation
+            self._verdicts = _Memo()  # FROM checks depend on the graphs held
             stale = self._drain_idle()
-            fresh = [self._spawn() for _ in range(self._worker_count - len(self._workers) + len(stale))]
+            if self._remote is None:
+                self._local_graphs = fresh[0].local_graphs
+            self.network_isolation = zygote.network_isolation
+        for worker in fresh:
+            self._idle.put(worker)
         for worker in stale:
             self._stop(worker)
-        for worker in fresh:
-            worker.wait_ready(self.start_timeout_s)
-            self._local_graphs = worker.local_graphs
-            self.network_isolation = worker.network_isolation
-            self._idle.put(worker)
+        if old is not None and old.workers == 0:
+            old.stop()
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
             workers = list(self._workers)
+            zygote = self._zygote
         for worker in workers:
             self._stop(worker)
+        if zygote is not None:
+            zygote.stop()
         if self._remote is not None:
             self._remote.close()
 
@@ -167,7 +247,40 @@ class QueryExecutor:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ---- running ----------------------------------------------------------------------------
+    # ---- checking and running ---------------------------------------------------------------
+
+    def _check_once(self, sparql: str) -> QueryInfo | QueryRefused:
+        """Check in a worker; callers with the same text meanwhile wait for that verdict."""
+        with self._lock:
+            running = self._checking.get(sparql)
+            if running is None:
+                self._checking[sparql] = threading.Event()
+        if running is not None:
+            running.wait(self.settings.query_timeout_s)
+            return self._verdicts.get(sparql) or self._check_in_worker(sparql)
+        try:
+            return self._check_in_worker(sparql)
+        finally:
+            with self._lock:
+                self._checking.pop(sparql).set()
+
+    def _check_in_worker(self, sparql: str) -> QueryInfo | QueryRefused:
+        try:
+            precheck(sparql, self.settings)
+            verdict = self._in_worker(("check", (sparql, self.local_graphs())), key=sparql)
+        except QueryRefused as refusal:
+            verdict = refusal
+        except (QueryBusy, QueryOutOfMemory):
+            raise  # stopped for others' sake, or a memory verdict that names its own limit
+        except QueryTimeout:
+            verdict = QueryRefused(
+                f"the query could not be checked within the {self.settings.query_timeout_s:g} s "
+                "time limit (VANKIEN_QUERY_TIMEOUT_S): it is too complex to parse"
+            )
+        except QueryFailed:
+            verdict = QueryRefused("the query could not be checked: it is too complex to parse")
+        self._verdicts.put(sparql, verdict)
+        return verdict
 
     def _run_remote(self, request: tuple) -> tuple[bytes, int, bool]:
         sparql, format, default_graph, named_graphs, union, limit = request
@@ -183,48 +296,72 @@ class QueryExecutor:
         return serialize_results(results, format, limit)
 
     def _run_in_worker(self, request: tuple) -> tuple[bytes, int, bool]:
-        timeout = self.settings.query_timeout_s
-        worker = self._acquire(timeout)
+        """Run a (checked) request tuple in a worker: no guard here (tests use it to bypass it)."""
+        return self._in_worker(("run", request), key=request[0])
+
+    def _in_worker(self, message: tuple, key: str) -> Any:
+        """Send ``message`` to a worker under the scheduling rules (module docstring)."""
+        ran_long_before = self._ran_long.get(key) is not None
+        holds_slot = ran_long_before and self._slow_slots.acquire(timeout=SLOT_WAIT_S)
+        if ran_long_before and not holds_slot:
+            raise QueryBusy(self._busy_message())
+        started = time.monotonic()
+        deadline = started + self.settings.query_timeout_s
+        worker = None
         try:
-            try:
-                worker.wait_ready(self.start_timeout_s)
-            except QueryFailed:
-                self._replace(worker)  # try a fresh load next time
-                worker = None
-                raise
-            worker.conn.send(request)
-            if not worker.conn.poll(timeout):
+            worker = self._acquire(deadline)
+            worker.conn.send(message)
+            if not holds_slot and not worker.conn.poll(min(self.settings.slow_query_s, _left(deadline))):
+                self._ran_long.put(key, True)
+                holds_slot = self._slow_slots.acquire(blocking=False)
+                if not holds_slot:
+                    self._replace(worker)
+                    worker = None
+                    raise QueryBusy(self._busy_message())
+            if not worker.conn.poll(_left(deadline)):
+                self._ran_long.put(key, True)
                 self._replace(worker)
                 worker = None
                 raise QueryTimeout(self._timeout_message())
             reply = worker.conn.recv()
         except (EOFError, OSError):
+            died_of = worker.death_signal() if worker is not None else None
             self._replace(worker)
             worker = None
+            if died_of in MEMORY_SIGNALS:
+                raise QueryOutOfMemory(self._memory_message()) from None
             raise QueryFailed("the query worker stopped unexpectedly; a new one was started") from None
         finally:
+            if holds_slot:
+                self._slow_slots.release()
             if worker is not None:
                 self._release(worker)
+        if time.monotonic() - started < self.settings.slow_query_s:
+            self._ran_long.discard(key)
         if reply[0] == "ok":
             return reply[1]
-        _, kind, message = reply
+        _, kind, text, *status = reply
+        if kind == "QueryRefused":
+            raise QueryRefused(text, status[0] if status and status[0] else 400)
         if kind == "SyntaxError":
-            raise QueryRefused(f"SPARQL error: {message}")
-        raise QueryFailed(f"query failed: {kind}: {_without_network_detail(message)}")
+            raise QueryRefused(f"SPARQL error: {text}")
+        if kind == "MemoryError":
+            raise QueryOutOfMemory(self._memory_message())
+        raise QueryFailed(f"query failed: {kind}: {_without_network_detail(text)}")
 
-    def _acquire(self, timeout: float) -> "_Worker":
+    def _acquire(self, deadline: float) -> Worker:
         """An idle worker; one that died while idle is replaced on the way."""
-        deadline = time.monotonic() + timeout
         while True:
             if self._closed:
                 raise QueryFailed("the query executor is closed (the server is shutting down)")
             try:
-                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+                worker = self._idle.get(timeout=_left(deadline))
             except queue.Empty:
-                raise QueryTimeout(
-                    f"all {self._worker_count} query workers stayed busy for {timeout:g} s; try again"
+                raise QueryBusy(
+                    f"all {self._worker_count} query workers stayed busy for "
+                    f"{self.settings.query_timeout_s:g} s; try again"
                 ) from None
-            if worker.process.is_alive():
+            if worker.alive():
                 return worker
             self._replace(worker)
 
@@ -234,16 +371,30 @@ class QueryExecutor:
             "(VANKIEN_QUERY_TIMEOUT_S); add LIMIT or narrow the patterns"
         )
 
+    def _busy_message(self) -> str:
+        return (
+            f"query stopped: it ran longer than {self.settings.slow_query_s:g} s "
+            f"(VANKIEN_SLOW_QUERY_S) while all {self._slow_slot_count} slot(s) for long queries "
+            "(VANKIEN_SLOW_QUERY_SLOTS) were taken; try again later"
+        )
+
+    def _memory_message(self) -> str:
+        return (
+            f"query stopped: it needed more than the {self.settings.worker_memory_mb} MB a query "
+            "worker may use (VANKIEN_WORKER_MEMORY_MB); a new worker was started. Add LIMIT, avoid "
+            "ORDER BY over large joins"
+        )
+
     # ---- worker pool ------------------------------------------------------------------------
 
-    def _spawn(self) -> "_Worker":
-        """Start a worker for the current data (call with the lock held)."""
-        backend = "disk" if self.settings.store == "disk" else "memory"
-        worker = _Worker(backend, self._source, self._generation)
-        self._workers.add(worker)
+    def _fork(self, zygote: Zygote) -> Worker:
+        worker = zygote.fork(self.start_timeout_s)
+        with self._lock:
+            zygote.workers += 1
+            self._workers.add(worker)
         return worker
 
-    def _drain_idle(self) -> list["_Worker"]:
+    def _drain_idle(self) -> list[Worker]:
         drained = []
         while True:
             try:
@@ -251,108 +402,47 @@ class QueryExecutor:
             except queue.Empty:
                 return drained
 
-    def _release(self, worker: "_Worker") -> None:
+    def _release(self, worker: Worker) -> None:
         if worker.generation == self._generation and not self._closed:
             self._idle.put(worker)
         else:
-            self._replace(worker)
+            self._stop(worker)  # reload() already started its successor
 
-    def _replace(self, worker: "_Worker") -> None:
-        """Kill a worker; unless closing, put a fresh one (still loading) in the pool."""
-        self._stop(worker)
+    def _replace(self, worker: Worker | None) -> None:
+        """Kill a worker; unless closing, put a fresh one of the current data in the pool."""
+        if worker is not None:
+            self._stop(worker)
         with self._lock:
-            if self._closed:
+            if self._closed or self._zygote is None:
                 return
-            fresh = self._spawn()
+            if worker is not None and worker.generation != self._generation:
+                return  # reload() already started its successor
+            zygote = self._zygote
+        try:
+            if not zygote.alive():
+                raise WorkerStartError("the query worker template died")
+            fresh = self._fork(zygote)
+            fresh.wait_ready(self.start_timeout_s)
+        except WorkerStartError:
+            self.reload()  # start over from a fresh zygote (it tops the pool up)
+            return
         self._idle.put(fresh)
 
-    def _stop(self, worker: "_Worker") -> None:
-        worker.stop()
+    def _stop(self, worker: Worker) -> None:
+        worker.kill()
         with self._lock:
-            self._workers.discard(worker)
-
-
-class _Worker:
-    """One child process holding one pyoxigraph store."""
-
-    _context = multiprocessing.get_context("spawn")
-
-    def __init__(self, backend: str, source: str | None, generation: int) -> None:
-        self.generation = generation
-        self.local_graphs: list[str] | None = None
-        self.network_isolation: tuple[str, ...] = ()
-        self._ready = False
-        self._ready_lock = threading.Lock()
-        self.conn, child_conn = self._context.Pipe()
-        self.process = self._context.Process(
-            target=_worker_main, args=(child_conn, backend, source), name="vankien-query", daemon=True
-        )
-        self.process.start()
-        child_conn.close()
-
-    def wait_ready(self, timeout: float) -> None:
-        """Block until the worker has loaded its data (first message on the pipe)."""
-        with self._ready_lock:
-            if self._ready:
+            if worker not in self._workers:
                 return
-            try:
-                if not self.conn.poll(timeout):
-                    raise QueryFailed(f"query worker did not load its data within {timeout:g} s")
-                message = self.conn.recv()
-            except (EOFError, OSError):
-                raise QueryFailed(
-                    f"query worker exited while starting (exit code {self.process.exitcode}); "
-                    "scripts that start a QueryExecutor need an `if __name__ == '__main__':` guard"
-                ) from None
-            if message[0] != "ready":
-                raise QueryFailed(f"query worker could not load its data: {message[2]}")
-            self.local_graphs, self.network_isolation = message[1], message[2]
-            self._ready = True
-
-    def stop(self) -> None:
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=10)
-        self.conn.close()
+            self._workers.discard(worker)
+            zygote = worker.zygote
+            zygote.workers -= 1
+            retired = zygote is not self._zygote and zygote.workers == 0
+        if retired:
+            zygote.stop()
 
 
-# ---- inside the worker process --------------------------------------------------------------
-
-
-def _worker_main(conn, backend: str, source: str | None) -> None:
-    # Before anything else: a query that slipped past the guard still cannot reach any host.
-    isolation = deny_network()
-    try:
-        if backend == "disk":
-            store = ox.Store.read_only(source)
-        else:
-            store = ox.Store()
-            if source is not None:
-                store.bulk_load(path=source, format=ox.RdfFormat.N_QUADS)
-        graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
-    except Exception as error:  # reported to the parent, which raises QueryFailed
-        conn.send(("error", type(error).__name__, f"{source}: {error}"))
-        return
-    conn.send(("ready", graphs, isolation))
-    while True:
-        try:
-            request = conn.recv()
-        except EOFError:  # parent went away
-            return
-        try:
-            conn.send(("ok", _run_embedded(store, request)))
-        except Exception as error:
-            conn.send(("error", type(error).__name__, str(error)))
-
-
-def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
-    sparql, format, default_graph, named_graphs, union, limit = request
-    options: dict[str, Any] = {"use_default_graph_as_union": union}
-    if default_graph:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
-    return serialize_results(store.query(sparql, **options), format, limit)
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
 
 
 # Engine messages about a failed fetch would tell a client whether a host or port answered.
@@ -366,61 +456,3 @@ def _without_network_detail(message: str) -> str:
     if _NETWORK_DETAIL.search(message):
         return "the query could not be evaluated"
     return message
-
-
-# ---- serialisation (shared by workers and the remote path) -----------------------------------
-
-
-def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, bool]:
-    """``(body, row_count, truncated)`` for pyoxigraph results, keeping at most ``max_rows`` rows."""
-    if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=RESULT_FORMATS[format]), 1, False
-    if isinstance(results, ox.QuerySolutions):
-        variables = [v.value for v in results.variables]
-        rows = list(itertools.islice(results, max_rows + 1))
-        kept = rows[:max_rows]
-        document = {
-            "head": {"vars": variables},
-            "results": {"bindings": [_binding_json(variables, row) for row in kept]},
-        }
-        reread = ox.parse_query_results(json.dumps(document).encode(), ox.QueryResultsFormat.JSON)
-        return reread.serialize(format=RESULT_FORMATS[format]), len(kept), len(rows) > max_rows
-    triples = list(itertools.islice(iter(results), max_rows + 1))
-    kept = triples[:max_rows]
-    rdf = RDF_FORMATS[format]
-    if rdf in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):  # dataset formats want quads
-        kept_items = [ox.Quad(t.subject, t.predicate, t.object) for t in kept]
-    else:
-        kept_items = kept
-    return ox.serialize(kept_items, format=rdf), len(kept), len(triples) > max_rows
-
-
-def _binding_json(variables: list[str], row: ox.QuerySolution) -> dict:
-    return {name: _term_json(term) for name, term in zip(variables, row) if term is not None}
-
-
-def _term_json(term) -> dict:
-    """A pyoxigraph term in the SPARQL 1.1 (1.2 for triple terms) JSON results format."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        encoded = {"type": "literal", "value": term.value}
-        if term.language:
-            encoded["xml:lang"] = term.language
-            if term.direction is not None:
-                encoded["its:dir"] = str(term.direction)  # "ltr" | "rtl"
-        elif term.datatype.value != XSD_STRING:
-            encoded["datatype"] = term.datatype.value
-        return encoded
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _term_json(term.subject),
-                "predicate": _term_json(term.predicate),
-                "object": _term_json(term.object),
-            },
-        }
-    raise TypeError(f"unexpected term in query results: {term!r}")

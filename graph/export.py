@@ -8,28 +8,25 @@ import io
 import networkx as nx
 import pyoxigraph as ox
 
+from vankien.graph import formats
+from vankien.graph.namespaces import ID_BASE, prefixes_with_ids
 from vankien.graph.netx import to_networkx
 
-# Triple formats merge the named graphs: the per-source graphs stay available in TriG and N-Quads.
-RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
-               "nquads": ox.RdfFormat.N_QUADS, "jsonld": ox.RdfFormat.JSON_LD}
-GRAPH_FORMATS = {"graphml": nx.write_graphml, "gexf": nx.write_gexf}
-PREFIXES = {"vk": "https://w3id.org/vankien/ontology#", "vkid": "https://w3id.org/vankien/id/",
-            "eli": "http://data.europa.eu/eli/ontology#", "skos": "http://www.w3.org/2004/02/skos/core#",
-            "oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#",
-            "dcterms": "http://purl.org/dc/terms/", "qb": "http://purl.org/linked-data/cube#",
-            "time": "http://www.w3.org/2006/time#", "org": "http://www.w3.org/ns/org#"}
+# The property-graph writers; every other export format is RDF. Triple formats merge the named
+# graphs: the per-source graphs stay available in TriG and N-Quads.
+PROPERTY_GRAPH_WRITERS = {formats.GRAPHML.name: nx.write_graphml, formats.GEXF.name: nx.write_gexf}
 
 
-def export(store, fmt: str) -> bytes:
-    if fmt in GRAPH_FORMATS:
+def export(store, fmt: str, base_iri: str = ID_BASE) -> bytes:
+    """The whole graph in ``fmt`` (a name or alias of one of :data:`formats.EXPORTS`); RDF names
+    the minted URIs under ``base_iri`` with ``vkid:``."""
+    chosen = formats.named(fmt, formats.EXPORTS)
+    if chosen.name in PROPERTY_GRAPH_WRITERS:
         buffer = io.BytesIO()
-        GRAPH_FORMATS[fmt](to_networkx(store), buffer)
+        PROPERTY_GRAPH_WRITERS[chosen.name](to_networkx(store), buffer)
         return buffer.getvalue()
-    if fmt not in RDF_FORMATS:
-        raise ValueError(f"unknown export format '{fmt}'; use one of {', '.join([*RDF_FORMATS, *GRAPH_FORMATS])}")
+    rdf_format = formats.rdf_format(chosen.name)
     quads = ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS)
-    rdf_format = RDF_FORMATS[fmt]
     if not rdf_format.supports_datasets:
         quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    return ox.serialize(quads, format=rdf_format, prefixes=PREFIXES)
+    return ox.serialize(quads, format=rdf_format, prefixes=prefixes_with_ids(base_iri))

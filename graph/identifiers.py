@@ -86,6 +86,7 @@ __all__ = [
     "MAX_REFERENCE_LENGTH",
     "TYPES",
     "find_references",
+    "match_date",
     "fold",
     "parse_reference",
 ]
@@ -477,3 +478,12 @@ def find_references(text: str) -> list[tuple[int, int, DocumentReference]]:
         start, stop = starts[m.start()], ends[end - 1]
         found.append((start, stop, replace(reference, date=date, as_written=text[start:stop])))
     return found
+
+
+def match_date(text: str, pos: int) -> tuple[int, datetime.date] | None:
+    """A date written at ``pos`` (after optional separators and a connector such as ``ngày``,
+    ``vom``, ``dated``) as (end, date), or None; an impossible date (31/02) is None too."""
+    try:
+        return _match_date(text, pos)
+    except IdentifierError:
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from vankien.graph.namespaces import VK
+from vankien.graph.namespaces import VK, local_name
 from vankien.graph.queries import iri, rows
 
 # Relations drawn as edges, in the order a legend lists them.
@@ -41,11 +41,11 @@ def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
         node = row["n"]
         data = graph.nodes[node] if node in graph else None
         if data is None:
-            graph.add_node(node, iri=node, kind=_kind(row["top"]), type=_local(row["class"]),
-                           label=row.get("notation") or row.get("label") or _local(node), titles="")
+            graph.add_node(node, iri=node, kind=_kind(row["top"]), type=local_name(row["class"]),
+                           label=row.get("notation") or row.get("label") or local_name(node), titles="")
             data = graph.nodes[node]
-        if _local(row["class"]) not in NODE_CLASSES:      # keep the most specific class
-            data["type"] = _local(row["class"])
+        if local_name(row["class"]) not in NODE_CLASSES:      # keep the most specific class
+            data["type"] = local_name(row["class"])
         if "value" in row and data["kind"] == "observation":
             data["label"] = f"{row['value']} — {row.get('label') or data['label']}"
         title = row.get("title")
@@ -55,7 +55,7 @@ def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
     for row in rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {relations} }} ?s ?p ?o }}"):
         s, o = row["s"], row["o"]
         if s in graph and o in graph:
-            name = _local(row["p"])
+            name = local_name(row["p"])
             if graph.has_edge(s, o):
                 labels = graph.edges[s, o]["label"].split(", ")
                 graph.edges[s, o]["label"] = ", ".join(sorted(set(labels) | {name}))
@@ -64,10 +64,8 @@ def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
     return graph
 
 
-def _local(value: str) -> str:
-    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _kind(top_class: str) -> str:
     return {"PartyDocument": "document", "PartyBody": "body", "Goal": "goal",
-            "Observation": "observation", "Term": "term"}[_local(top_class)]
+            "Observation": "observation", "Term": "term"}[local_name(top_class)]

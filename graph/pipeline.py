@@ -18,6 +18,7 @@ from rdflib import Dataset
 
 from vankien.ontology import load_ontology
 from vankien.graph.build import BuildError, build_dataset
+from vankien.graph.lexicon import add_lexicon
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
 from vankien.graph.settings import Settings
 from vankien.graph.store import open_store
@@ -57,6 +58,7 @@ def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     if problems:
         raise BuildError("quotes do not match their sources:\n" + "\n".join(f"  {p}" for p in problems))
     dataset = build_dataset(seeds, settings.base_iri, load_ontology())
+    add_lexicon(dataset, settings.base_iri)        # vocabulary, in its own graph: names for the bodies
     report = validate_dataset(dataset)
     if not report.conforms:
         raise BuildError("the built graph violates the shapes; nothing was replaced:\n" + report.text())

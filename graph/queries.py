@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
 from vankien.graph.identifiers import IdentifierError, fold, parse_reference
-from vankien.graph.namespaces import sparql_prefixes
+from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
+from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
 
 PREFIXES = sparql_prefixes()
 DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",
@@ -45,7 +47,7 @@ def python_value(term):
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        datatype = term.datatype.value.rsplit("#", 1)[-1]
+        datatype = local_name(term.datatype.value)
         if datatype in ("integer", "int", "long", "nonNegativeInteger"):
             return int(term.value)
         if datatype in ("decimal", "double", "float"):
@@ -122,10 +124,10 @@ WHERE {{ {where} {DOCUMENT_SUMMARY} }}""")
     merged: dict[str, dict] = {}
     for row in found:
         doc = merged.setdefault(row["doc"], {
-            "iri": row["doc"], "type": row["class"].rsplit("#", 1)[-1], "notation": row.get("notation"),
+            "iri": row["doc"], "type": local_name(row["class"]), "notation": row.get("notation"),
             "term": row.get("term"), "term_ordinal": row.get("termOrdinal"),
-            "term_status": row.get("termStatus", "").rsplit("#", 1)[-1] or None,
-            "number_status": row["numberStatus"].rsplit("#", 1)[-1],
+            "term_status": local_name(row.get("termStatus", "")) or None,
+            "number_status": local_name(row["numberStatus"]),
             "issuers": [], "titles": [], "subjects": [], "notations": set()})
         doc["notations"].add(row.get("notation") or "")
         for key, field_name in (("issuer", "issuers"), ("title", "titles"), ("subject", "subjects")):
@@ -139,10 +141,12 @@ WHERE {{ {where} {DOCUMENT_SUMMARY} }}""")
     return ordered
 
 
-def resolve_document(store, text: str, *, place: str | None = None, term: int | None = None) -> str:
-    """The IRI of the one document that ``text`` names: an IRI, or a number in any spelling,
-    narrowed by the issuer's ``place`` (IRI) and ``term`` ordinal when numbers repeat."""
+def resolve_document(store, text: str, *, place: str | None = None, term: int | None = None,
+                     prefixes: Mapping[str, str] = PREFIX_TABLE) -> str:
+    """The IRI of the one document that ``text`` names: an IRI or CURIE, or a number in any
+    spelling, narrowed by the issuer's ``place`` (IRI) and ``term`` ordinal when numbers repeat."""
     text = text.strip()
+    text = expand_curie(text, prefixes) or text
     if text.startswith(("http://", "https://")):
         if not rows(store, f"SELECT ?c WHERE {{ {iri(text)} a ?c }} LIMIT 1"):
             raise NotFound(f"no resource {text} in the graph")
@@ -236,7 +240,6 @@ def level_concept(name: str) -> str:
     raise ValueError(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
 
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese
 
 
@@ -329,7 +332,7 @@ def evidence_from(row: dict) -> Evidence:
     """The evidence of one row of EVIDENCE_PATTERN (one passage of one claim)."""
     return Evidence(quote=row["exact"], start=row["start"], end=row["end"], source=row["source"],
                     source_file=row.get("file"), source_url=row.get("url0") or row.get("url1"),
-                    language=row.get("lang"), evidence=row["kind"].rsplit("#", 1)[-1],
+                    language=row.get("lang"), evidence=local_name(row["kind"]),
                     how=row.get("how"), claim=row["claim"],
                     quotes=[Passage(row["exact"], row["start"], row["end"])])
 
@@ -466,12 +469,19 @@ def implementations(store) -> list[dict]:
 
 # --- bodies, goals, figures, sources ------------------------------------------------------------------
 
-def bodies(store) -> list[dict]:
-    return rows(store, """SELECT ?body ?class ?label ?level ?partOf WHERE {
+def bodies(store, text: str | None = None) -> list[dict]:
+    """Party bodies; ``text`` keeps those one of whose names (the sources' or the lexicon's, in any
+    language, with or without diacritics) contains it, ignoring case."""
+    named = ""
+    if text:
+        named = (f"FILTER EXISTS {{ ?body skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label ?name "
+                 f"FILTER(CONTAINS(LCASE(STR(?name)), LCASE({literal(' '.join(text.split()))}))) }}")
+    return rows(store, f"""SELECT ?body ?class ?label ?level ?partOf WHERE {{
       ?body a ?class . ?class rdfs:subClassOf* vk:PartyBody . FILTER(?class != vk:PartyBody)
-      OPTIONAL { ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }
-      OPTIONAL { ?body vk:level ?level } OPTIONAL { ?body vk:partOf ?partOf }
-    } ORDER BY ?label""")
+      {named}
+      OPTIONAL {{ ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }}
+      OPTIONAL {{ ?body vk:level ?level }} OPTIONAL {{ ?body vk:partOf ?partOf }}
+    }} ORDER BY ?label ?body""")
 
 
 def body_activity(store, body: str) -> dict:

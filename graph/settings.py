@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from vankien.graph.namespaces import ID_BASE
+
 # Only the defaults for the seed claims and the source texts point into a checkout (the folder above
 # graph/); the package's own files (ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -25,7 +27,7 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    base_iri: str = "https://w3id.org/vankien/id/"
+    base_iri: str = ID_BASE
     seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
     sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
     # extra claims files or folders built beside the seeds (VANKIEN_CLAIMS, os.pathsep-separated)
@@ -43,6 +45,10 @@ class Settings:
     max_rows: int = 10000
     max_query_length: int = 20000
     max_nesting: int = 20
+    query_workers: int = 3  # processes that check and run users' queries
+    slow_query_slots: int = 1  # of those, how many may run a long query at once
+    slow_query_s: float = 0.25  # a query still running after this is long
+    worker_memory_mb: int = 1024  # memory a query may take beyond the loaded data
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -63,7 +69,8 @@ class Settings:
             )
         if not self.base_iri.endswith(("/", "#")):
             raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
-        for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting"):
+        for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting",
+                     "query_workers", "slow_query_slots", "slow_query_s", "worker_memory_mb"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from vankien.graph.namespaces import PREFIXES
+from vankien.graph.namespaces import PREFIXES, shorten
 from vankien.shapes import VKSH
 
 
@@ -67,14 +67,8 @@ def parent_shapes(shapes_graph: Graph) -> dict[Node, Node]:
     return {prop: node for node, prop in shapes_graph.subject_objects(SH.property)}
 
 
-# Longest namespace first, so vk: never shadows a longer IRI.
-_SHORT = sorted({**{namespace: f"{prefix}:" for prefix, namespace in PREFIXES.items()},
-                 str(VKSH): "vksh:", str(SH): "sh:"}.items(), key=lambda item: -len(item[0]))
+REPORT_PREFIXES = {**PREFIXES, "vksh": str(VKSH), "sh": str(SH)}
 
 
 def _short(node: Node) -> str:
-    text = str(node)
-    for namespace, prefix in _SHORT:
-        if text.startswith(namespace):
-            return prefix + text[len(namespace):]
-    return text
+    return shorten(str(node), REPORT_PREFIXES)

@@ -32,6 +32,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from vankien.shapes import load_shapes
+from vankien.graph.namespaces import ONTOLOGY_GRAPH as ONTOLOGY_IRI, VK, local_name
 from vankien.graph.shacl_report import ValidationReport, Violation, parent_shapes
 
 FOCUS_PLACEHOLDER = "#FOCUS_NODES#"
@@ -141,7 +142,7 @@ class _Compiler:
 
     def severity(self, shape: Node) -> str:
         severity = self.shapes.value(shape, SH.severity)
-        return str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
+        return local_name(severity) if severity is not None else "Violation"
 
     def shape_failures(self, shape: Node, focus: str, top_level: bool = False) -> list[tuple[Node, _Failure]]:
         """(shape that owns the constraint, failure) for every constraint of a shape, recursively
@@ -328,9 +329,8 @@ def _run_check(store: ox.Store, check: CompiledCheck, restriction: str) -> list[
 # Edges the shapes follow *into* a focus node (claims name their subject, quotes are reached from
 # claims, an original is reached from its translation); every other check looks outwards.
 INCOMING_CONTEXT = tuple(ox.NamedNode(iri) for iri in (
-    str(RDF.subject), "https://w3id.org/vankien/ontology#quotation",
-    "https://w3id.org/vankien/ontology#translationOf"))
-ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/vankien/ontology")
+    str(RDF.subject), str(VK.quotation), str(VK.translationOf)))
+ONTOLOGY_GRAPH = ox.NamedNode(ONTOLOGY_IRI)
 
 
 def validate_source(store: ox.Store, graph: str, shapes_graph: Graph | None = None) -> ValidationReport:

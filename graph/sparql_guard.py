@@ -38,6 +38,7 @@ from vankien.graph.settings import Settings
 # Graph IRIs under this namespace are vankien's own (ontology, real and synthetic ids).
 VANKIEN_NAMESPACE = "https://w3id.org/vankien/"
 UPDATE_REFUSED = "read-only endpoint: SPARQL Update is refused"
+SERVICE_REFUSED = "SERVICE (federated query) is refused: this endpoint only queries its own data"
 
 QUERY_FORMS = {
     "SelectQuery": "SELECT",
@@ -49,7 +50,7 @@ QUERY_FORMS = {
 # rdflib's grammar recurses once per triple pattern; a 20 000-character query needs ~25 000
 # frames. Parsing runs in its own thread with a big stack and a raised recursion limit.
 _PARSER_RECURSION_LIMIT = 100_000
-_PARSER_STACK_BYTES = 512 * 1024 * 1024
+PARSER_STACK_BYTES = 512 * 1024 * 1024
 _parse_lock = threading.Lock()
 
 
@@ -91,6 +92,21 @@ def check_query(
     ``local_graphs``: the named graphs the store holds; a ``FROM``/``FROM NAMED`` IRI must be one
     of them. Without it, an IRI must lie under the vankien namespace or ``settings.base_iri``.
     """
+    sparql = precheck(sparql, settings)
+    info = analyse_query(sparql)
+    if info.uses_service:
+        raise QueryRefused(SERVICE_REFUSED)
+    allowed = _graph_filter(settings, local_graphs)
+    for keyword, iris in (("FROM", info.from_graphs), ("FROM NAMED", info.from_named_graphs)):
+        for iri in iris:
+            if not allowed(iri):
+                raise QueryRefused(f"{keyword} <{iri}> is refused: only local graphs can be queried")
+    return info
+
+
+def precheck(sparql: str, settings: Settings) -> str:
+    """The lexical limits, linear in the text and safe to run anywhere; returns the text with
+    codepoint escapes expanded (what the parse and the store must read)."""
     if len(sparql) > settings.max_query_length:
         raise QueryRefused(
             f"query is {len(sparql)} characters long; the limit is {settings.max_query_length}",
@@ -102,15 +118,9 @@ def check_query(
         raise QueryRefused(
             f"query nests brackets {depth} deep; the limit is {settings.max_nesting}"
         )
-    info = analyse_query(sparql)
-    if info.uses_service or mentions_service(sparql):
-        raise QueryRefused("SERVICE (federated query) is refused: this endpoint only queries its own data")
-    allowed = _graph_filter(settings, local_graphs)
-    for keyword, iris in (("FROM", info.from_graphs), ("FROM NAMED", info.from_named_graphs)):
-        for iri in iris:
-            if not allowed(iri):
-                raise QueryRefused(f"{keyword} <{iri}> is refused: only local graphs can be queried")
-    return info
+    if mentions_service(sparql):
+        raise QueryRefused(SERVICE_REFUSED)
+    return sparql
 
 
 def check_graph_params(
@@ -226,7 +236,7 @@ def _parse_with_room(parse, sparql: str):
 
     with _parse_lock:  # one parse at a time: the recursion limit is process-wide
         old_limit = sys.getrecursionlimit()
-        old_stack = threading.stack_size(_PARSER_STACK_BYTES)
+        old_stack = threading.stack_size(PARSER_STACK_BYTES)
         try:
             sys.setrecursionlimit(max(old_limit, _PARSER_RECURSION_LIMIT))
             worker = threading.Thread(target=run, name="sparql-guard-parse", daemon=True)

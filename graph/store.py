@@ -21,27 +21,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 import pyoxigraph as ox
 
+from vankien.graph import formats
+from vankien.graph.errors import UserError
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
 ProgressCallback = Callable[[int], None]  # called with the number of quads read so far
 PROGRESS_EVERY = 100_000
-
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
@@ -57,12 +43,10 @@ class StoreTimeout(StoreError):
 
 def rdf_format(name: str | ox.RdfFormat) -> ox.RdfFormat:
     """``"nquads"`` → ``RdfFormat.N_QUADS`` (a format object passes through)."""
-    if isinstance(name, ox.RdfFormat):
-        return name
     try:
-        return RDF_FORMATS[name]
-    except KeyError:
-        raise StoreError(f"unknown RDF format {name!r}; use one of {', '.join(RDF_FORMATS)}") from None
+        return formats.rdf_format(name)
+    except UserError as problem:
+        raise StoreError(str(problem)) from None
 
 
 def wants_union(sparql: str, default_graph, named_graphs, union_default_graph: bool | None) -> bool:

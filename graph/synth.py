@@ -29,9 +29,9 @@ from typing import BinaryIO, Callable
 from vankien.ontology import ontology_nquads
 
 from vankien.graph.identifiers import fold
+from vankien.graph.namespaces import PREFIXES, VK
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
-VK = "https://w3id.org/vankien/ontology#"
 
 DOCS_PER_SOURCE = 50
 OBSERVATIONS_PER_SOURCE = 2
@@ -56,33 +56,30 @@ def _vk(local: str) -> str:
     return _iri(VK, local)
 
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+# The vocabulary's namespaces, written out as N-Quads text (the generator bypasses rdflib for speed).
+RDF, XSD, SKOS = PREFIXES["rdf"], PREFIXES["xsd"], PREFIXES["skos"]
 A = _iri(RDF, "type")
 RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT = (_iri(RDF, n) for n in ("subject", "predicate", "object"))
 XSD_INTEGER = _iri(XSD, "integer")
 XSD_BOOLEAN = _iri(XSD, "boolean")
 XSD_GYEAR = _iri(XSD, "gYear")
-SKOS_NOTATION = "<http://www.w3.org/2004/02/skos/core#notation>"
-SKOS_PREF_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
-SKOS_CONCEPT = "<http://www.w3.org/2004/02/skos/core#Concept>"
-ELI = "http://data.europa.eu/eli/ontology#"
+SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_CONCEPT = (_iri(SKOS, n) for n in ("notation", "prefLabel", "Concept"))
+ELI = PREFIXES["eli"]
 ELI_ID_LOCAL, ELI_TYPE_DOCUMENT = _iri(ELI, "id_local"), _iri(ELI, "type_document")
-DCT = "http://purl.org/dc/terms/"
+DCT = PREFIXES["dcterms"]
 DCT_DESCRIPTION, DCT_TITLE = _iri(DCT, "description"), _iri(DCT, "title")
 DCT_LANGUAGE, DCT_PUBLISHER = _iri(DCT, "language"), _iri(DCT, "publisher")
-PROV_DERIVED = "<http://www.w3.org/ns/prov#wasDerivedFrom>"
-OA = "http://www.w3.org/ns/oa#"
+PROV_DERIVED = _iri(PREFIXES["prov"], "wasDerivedFrom")
+OA = PREFIXES["oa"]
 OA_SPECIFIC, OA_HAS_SOURCE, OA_HAS_SELECTOR = (
     _iri(OA, n) for n in ("SpecificResource", "hasSource", "hasSelector"))
 OA_QUOTE_SEL, OA_EXACT, OA_PREFIX, OA_SUFFIX = (
     _iri(OA, n) for n in ("TextQuoteSelector", "exact", "prefix", "suffix"))
 OA_POS_SEL, OA_START, OA_END = (_iri(OA, n) for n in ("TextPositionSelector", "start", "end"))
-TIME = "http://www.w3.org/2006/time#"
+TIME = PREFIXES["time"]
 TIME_INSTANT, TIME_BEGIN, TIME_END, TIME_GYEAR = (
     _iri(TIME, n) for n in ("Instant", "hasBeginning", "hasEnd", "inXSDgYear"))
-QB_DATASET, QB_DATASET_CLASS = "<http://purl.org/linked-data/cube#dataSet>", \
-    "<http://purl.org/linked-data/cube#DataSet>"
+QB_DATASET, QB_DATASET_CLASS = _iri(PREFIXES["qb"], "dataSet"), _iri(PREFIXES["qb"], "DataSet")
 
 (VK_ISSUED_BY, VK_IMPLEMENTS, VK_BASED_ON, VK_ADVISED_BY, VK_IN_TERM, VK_PART_OF, VK_VALUE,
  VK_CONCERNS) = (_vk(n) for n in ("issuedBy", "implements", "basedOn", "advisedBy",

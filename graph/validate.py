@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pyshacl
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
-from rdflib.term import Node
 
+from vankien.graph.namespaces import local_name
 from vankien.graph.shacl_report import ValidationReport, Violation, format_report, parent_shapes
 from vankien.graph.shacl_sparql import validate_store
 from vankien.shapes import load_shapes
@@ -49,14 +49,11 @@ def validate(data_graph: Graph | Dataset, shapes_graph: Graph | None = None,
             shape=parents.get(shape, shape),
             path=results.value(result, SH.resultPath),
             message=str(message) if message is not None else "",
-            severity=_local_name(severity) if severity is not None else "Violation",
+            severity=local_name(severity) if severity is not None else "Violation",
             value=results.value(result, SH.value)))
     return ValidationReport(conforms=bool(conforms), violations=violations)
 
 
-def _local_name(iri: Node) -> str:
-    text = str(iri)
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 ENGINES = ("sparql", "pyshacl")

@@ -21,6 +21,7 @@ from pyvis.network import Network
 
 from vankien.graph import queries
 from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
 from vankien.graph.viz_page import PAGE, legend_html
@@ -264,5 +265,3 @@ def write_view(store, output_path, *, focus: str | None = None, depth: int = 2,
     return path
 
 
-def local_name(value: str) -> str:
-    return value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]

@@ -8,8 +8,9 @@ from importlib import resources
 import pyoxigraph as ox
 import rdflib
 
-VK = "https://w3id.org/vankien/ontology#"
-ONTOLOGY_IRI = "https://w3id.org/vankien/ontology"
+from vankien.graph.namespaces import ONTOLOGY_GRAPH as ONTOLOGY_IRI
+from vankien.graph.namespaces import VK
+
 # Shipped as package data (pyproject: "vankien.ontology" = ["*.ttl"]): found through the package, so
 # it works from a checkout and from an installed wheel alike.
 ONTOLOGY_PATH = resources.files(__name__) / "vankien.ttl"

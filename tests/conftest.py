@@ -180,6 +180,15 @@ def remote_engine(request):
 
 
 @pytest.fixture
+def canary():
+    """(url, seen) of a canary HTTP server on 127.0.0.1 for one test (tests/canary.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from canary import running_canary
+    with running_canary() as running:
+        yield running
+
+
+@pytest.fixture
 def store_fixtures() -> Path:
     """Directory of the SYNTHETIC store test files (sample.nq, malformed.nq)."""
     return FIXTURES / "store"

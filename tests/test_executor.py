@@ -130,7 +130,7 @@ def test_worker_killed_mid_query_is_replaced(executor):
     def kill_soon() -> None:
         time.sleep(0.3)
         (worker,) = list(executor._workers)  # the one busy worker this executor started
-        os.kill(worker.process.pid, signal.SIGKILL)
+        os.kill(worker.pid, signal.SIGKILL)
 
     killer = threading.Thread(target=kill_soon)
     killer.start()

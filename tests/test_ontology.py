@@ -247,3 +247,22 @@ def test_literals_are_unicode_nfc(graph):
         and unicodedata.normalize("NFC", str(o)) != str(o)
     ]
     assert not_nfc == []
+
+
+# --- the lexicon (ontology/lexicon.ttl): vocabulary beside the ontology --------------------------
+
+def test_every_lexicon_term_is_labelled_in_vi_en_de():
+    from vankien.graph.lexicon import VKLEX, load_lexicon_graph
+    lexicon = load_lexicon_graph()
+    concepts = set(lexicon.subjects(RDF.type, SKOS.Concept)) | set(lexicon.subjects(RDF.type, SKOS.ConceptScheme))
+    properties = {s for s in lexicon.subjects(RDF.type, None) if str(s).startswith(str(VKLEX))} - concepts
+    assert len(concepts) > 35 and properties
+    missing = [f"{term}: {sorted(set(LANGUAGES) - languages_of(lexicon, term, SKOS.prefLabel))}"
+               for term in sorted(concepts) if set(LANGUAGES) - languages_of(lexicon, term, SKOS.prefLabel)]
+    missing += [f"{term}: {sorted(set(LANGUAGES) - languages_of(lexicon, term, RDFS.label))}"
+                for term in sorted(properties) if set(LANGUAGES) - languages_of(lexicon, term, RDFS.label)]
+    assert missing == []
+    # every vk: class or level the lexicon points to is declared in the ontology
+    ontology = load_ontology()
+    pointed = {o for o in lexicon.objects() if isinstance(o, rdflib.URIRef) and o.startswith(VK)}
+    assert sorted(map(local, pointed - declared_terms(ontology))) == []

@@ -1,18 +1,15 @@
 """Hardening finding 1 (issue 11): the endpoint cannot be turned into a proxy into its host's network.
 
-A canary HTTP server on 127.0.0.1 answers every request with a SPARQL result that would show up in a
-response if the endpoint had fetched it; each test asserts the canary saw nothing. The data served
+A canary HTTP server on 127.0.0.1 (tests/canary.py) answers every request with a SPARQL result that
+would show up in a response if the endpoint had fetched it; each test asserts the canary saw nothing. The data served
 is SYNTHETIC (a handful of triples under the synthetic namespace).
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -26,45 +23,11 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402  (tests/ is not a package)
+from canary import CANARY_MARK  # noqa: E402  (tests/ is not a package)
+from serving import live_server  # noqa: E402
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
-CANARY_MARK = "canary-was-fetched"
 STRAY_FETCH_WAIT_S = 0.3
-
-
-class _Canary(BaseHTTPRequestHandler):
-    seen: list[str] = []
-
-    def _answer(self) -> None:
-        type(self).seen.append(f"{self.command} {self.path}")
-        body = json.dumps({"head": {"vars": ["s", "p", "o"]}, "results": {"bindings": [
-            {v: {"type": "literal", "value": CANARY_MARK} for v in ("s", "p", "o")}]}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_HEAD = _answer
-
-    def log_message(self, *args) -> None:  # keep test output quiet
-        pass
-
-
-@pytest.fixture
-def canary():
-    _Canary.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    httpx.get(f"{url}/self-check")  # the canary itself answers …
-    assert _Canary.seen == ["GET /self-check"]
-    _Canary.seen.clear()
-    yield url, _Canary.seen
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")

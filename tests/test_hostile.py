@@ -1,0 +1,134 @@
+"""Hardening findings 2–6 (issue 11): hostile queries against a real server cost bounded time and
+memory, do not stall well-formed queries and leave no process behind.
+
+The data is SYNTHETIC (a few thousand triples under the synthetic namespace: enough for a cross
+product that never ends). Every SERVICE / FROM target is the canary on 127.0.0.1, which must count
+no request over the whole module.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from vankien.api.app import Runtime, create_app
+from vankien.graph.executor import QueryExecutor
+from vankien.graph.settings import Settings
+from vankien.graph.store import MemoryStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from canary import running_canary  # noqa: E402  (tests/ is not a package)
+from serving import live_server  # noqa: E402
+
+SYN = "https://w3id.org/vankien/synthetic/id/"
+SUBJECTS = 3000
+LIMIT_S = 4.0  # the server's query time limit in this module
+HTTP_TIMEOUT_S = 90.0
+
+
+def _cheap(n: int) -> str:
+    """A well-formed cheap query; n makes each text distinct (new to the server's memory)."""
+    return f"SELECT ?o WHERE {{ <{SYN}s{n}> <{SYN}p> ?o }}"
+
+
+def _cross_product(n: int) -> str:
+    return f"SELECT (COUNT(*) AS ?n{n}) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }}"
+
+
+def _expression_bomb(terms: int) -> str:
+    """The audit's checker bomb: ~20 kB of `1+1+…` that rdflib needs ~24 s to parse."""
+    return "SELECT * WHERE { BIND(" + "1+" * terms + "1 AS ?x) }"
+
+
+@pytest.fixture(scope="module")
+def canary_url():
+    with running_canary() as (url, seen):
+        yield url
+        time.sleep(0.3)  # room for a stray fetch to arrive
+        assert seen == [], f"the canary was fetched: {seen}"
+
+
+@pytest.fixture(scope="module")
+def synthetic_nquads(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hostile") / "vankien.nq"
+    path.write_text("".join(
+        f'<{SYN}s{i}> <{SYN}p> "{i}"^^<http://www.w3.org/2001/XMLSchema#integer> <{SYN}graph/big> .\n'
+        for i in range(SUBJECTS)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(synthetic_nquads, canary_url):
+    """Base URL of a real uvicorn with 3 query workers, 1 slot for long queries."""
+    folder = synthetic_nquads.parent
+    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
+                                 query_timeout_s=LIMIT_S, query_workers=3, slow_query_slots=1)
+    store = MemoryStore()
+    store.load(synthetic_nquads)
+    with QueryExecutor(settings, synthetic_nquads) as executor:
+        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
+            yield url
+
+
+def _get(url: str, query: str) -> httpx.Response:
+    return httpx.get(f"{url}/sparql", params={"query": query}, timeout=HTTP_TIMEOUT_S)
+
+
+def _timed(url: str, query: str) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = _get(url, query)
+    return response, time.monotonic() - started
+
+
+def _values(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [row["o"].value for row in ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)]
+
+
+def test_finding_2_checker_is_time_bounded(server):
+    bombs = [_expression_bomb(9_960 + n) for n in range(3)]  # three distinct texts
+    with ThreadPoolExecutor(len(bombs)) as pool:
+        pending = [pool.submit(_timed, server, bomb) for bomb in bombs]
+        time.sleep(0.5)  # the bombs are being checked now
+        cheap, cheap_s = _timed(server, _cheap(7))  # a new text: it needs the checker too
+        answered = [future.result() for future in pending]
+    assert _values(cheap) == ["7"]
+    assert cheap_s < LIMIT_S / 2, "a well-formed query waited for the bombs' checks"
+    for response, seconds in answered:
+        assert response.status_code in (400, 503), response.text
+        assert "VANKIEN_" in response.json()["error"]  # the message names the limit it hit
+        assert seconds < 2 * LIMIT_S + 5
+    # Asked again, each bomb is refused for good; the verdict is remembered per text.
+    for bomb in bombs:
+        response = _get(server, bomb)
+        assert response.status_code == 400
+        assert "too complex to parse" in response.json()["error"]
+    remembered, seconds = _timed(server, bombs[0])
+    assert remembered.status_code == 400 and seconds < LIMIT_S / 2
+
+
+def test_finding_3_slow_queries_do_not_stall_cheap_ones(server, canary_url):
+    slow = [_cross_product(n) for n in range(4)]
+    slow.append(f"SELECT * FROM <{canary_url}/g> WHERE {{ ?s ?p ?o }}")  # refused: not local
+    with ThreadPoolExecutor(len(slow)) as pool:
+        pending = [pool.submit(_get, server, query) for query in slow]
+        time.sleep(0.6)  # past slow_query_s: the slow ones hold or have lost their slot
+        latencies = []
+        for n in range(10):
+            response, seconds = _timed(server, _cheap(100 + n))
+            assert _values(response) == [str(100 + n)]
+            latencies.append(seconds)
+        answers = [future.result() for future in pending]
+    assert max(latencies) < LIMIT_S / 2, latencies
+    for response in answers[:-1]:
+        assert response.status_code == 503
+        assert "VANKIEN_QUERY_TIMEOUT_S" in response.json()["error"] or \
+            "VANKIEN_SLOW_QUERY_SLOTS" in response.json()["error"]
+    # Refused (400), or stopped (503) if the busy machine made even its check run long.
+    assert answers[-1].status_code in (400, 503), answers[-1].text
