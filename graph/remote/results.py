@@ -13,7 +13,7 @@ import re
 
 import pyoxigraph as ox
 
-from ..store import QueryResult, StoreError
+from vankien.graph.store_interface import QueryResult, StoreError
 
 FORM = re.compile(
     r"^(?:\s|#[^\n]*\n|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",

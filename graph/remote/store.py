@@ -22,13 +22,13 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from ..settings import Settings
-from ..sparql_guard import QueryRefused, analyse_query
-from ..store import Store, StoreError, StoreTimeout, _read_quads, check_nquads_file, rdf_format, wants_union
-from . import profiles
-from .auth import ChallengeAuth, credentials, without_userinfo
-from .results import accept_for, is_html, parse_http_results, query_form
-from .upload import STAGING, Staged, distinct_triples, mismatches, stage_quads
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, analyse_query
+from vankien.graph.store_interface import Store, StoreError, StoreTimeout, _read_quads, check_nquads_file, rdf_format, wants_union
+from vankien.graph.remote import profiles
+from vankien.graph.remote.auth import ChallengeAuth, credentials, without_userinfo
+from vankien.graph.remote.results import accept_for, is_html, parse_http_results, query_form
+from vankien.graph.remote.upload import STAGING, Staged, distinct_triples, mismatches, stage_quads
 
 STORE_NS = "https://w3id.org/vankien/store/"
 MANIFEST_GRAPH = STORE_NS + "manifest"   # which graphs are vankien's, with their triple counts
