@@ -22,9 +22,14 @@ import pyoxigraph as ox
 
 from vankien.graph.remote.store import RemoteStore
 from vankien.graph.settings import Settings
-from vankien.graph.store_interface import (  # noqa: F401  (re-exported: callers import them from here)
+from vankien.graph.store_interface import (
     CHECKED, PROGRESS_EVERY, ProgressCallback, QueryResult, Store, StoreError, StoreTimeout, Term,
     _read_quads, check_nquads_file, rdf_format, wants_union)
+
+# The interface is re-exported: callers import it, and the backends, from here.
+__all__ = ["CHECKED", "PROGRESS_EVERY", "ProgressCallback", "QueryResult", "Store", "StoreError",
+           "StoreTimeout", "Term", "check_nquads_file", "rdf_format", "wants_union", "MemoryStore",
+           "DiskStore", "RemoteStore", "open_store"]
 
 
 class _EmbeddedStore(Store):
