@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import engines  # noqa: E402  (tests/engines.py: the engine launchers, shared with bench/)
+import engines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -44,12 +44,18 @@ def virtuoso_server(tmp_path_factory):
     yield from _engine(engines.virtuoso, tmp_path_factory.mktemp("virtuoso"))
 
 
+# The machine running the tests may be busy: a remote answer may take longer than the 5 s default.
+REMOTE_QUERY_TIMEOUT_S = 60.0
+
+
 @pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
 def remote_engine(request):
     """Remote-store settings for each engine in turn (Oxigraph server, Virtuoso)."""
     if request.param == "oxigraph":
-        return {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
-    return request.getfixturevalue("virtuoso_server")
+        engine = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    else:
+        engine = request.getfixturevalue("virtuoso_server")
+    return {**engine, "query_timeout_s": REMOTE_QUERY_TIMEOUT_S}
 
 
 @pytest.fixture

@@ -26,10 +26,11 @@ from starlette.routing import Route
 from vankien.cli.commands import main
 from vankien.graph.settings import Settings
 from vankien.graph.store import open_store
+from vankien.graph.remote.upload import STAGING
 from vankien.graph.synth import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402
+from serving import live_server
 
 HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "content-encoding", "keep-alive"}
 HTML_PAGE = b"<!DOCTYPE html><html><body><form method='post'><textarea name='graph'></textarea></form></body></html>"
@@ -71,6 +72,13 @@ def proxied(remote_engine):
         yield remote_engine, {**remote_engine, "remote_query_url": base_url + parts.path}, proxy
 
 
+def _staging_graphs(engine: dict) -> list[str]:
+    with open_store(Settings(store="remote", **engine)) as store:
+        rows = store._select_raw(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
+                                 f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}')
+    return [row["g"].value for row in rows]
+
+
 def _served(engine: dict) -> tuple[list[str], set[str]]:
     with open_store(Settings(store="remote", **engine)) as store:
         return store.named_graphs(), {str(q) for q in ox.parse(store.dump("nquads"), ox.RdfFormat.N_QUADS)}
@@ -79,9 +87,9 @@ def _served(engine: dict) -> tuple[list[str], set[str]]:
 def _run(engine: dict, folder: Path, *argv: str) -> tuple[int, str]:
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("remote_query_url", "remote_user", "remote_password"):
+        for name in ("remote_query_url", "remote_user", "remote_password", "query_timeout_s"):
             if engine.get(name):
-                patch.setenv(f"VANKIEN_{name.upper()}", engine[name])
+                patch.setenv(f"VANKIEN_{name.upper()}", str(engine[name]))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
             status = main([*argv, "--store", "remote", "--data-dir", str(folder)])
     return status, err.getvalue()
@@ -114,6 +122,7 @@ def test_a_faulty_load_fails_loudly_and_keeps_the_last_good_graph(proxied, previ
         assert "previously served graphs are unchanged" in err
     assert engine.get("remote_password", "\0") not in err    # credentials never printed
     assert _served(engine) == previous
+    assert _staging_graphs(engine) == []                     # what was staged is dropped
 
 
 def test_a_faulty_build_fails_loudly_and_keeps_the_last_good_graph(proxied, previous, tmp_path):

@@ -35,8 +35,10 @@ def store(request, tmp_path, store_fixtures):
 
 def remote_settings(request, engine: str) -> dict:
     if engine == "oxigraph":
-        return {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
-    return request.getfixturevalue("virtuoso_server")
+        found = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    else:
+        found = request.getfixturevalue("virtuoso_server")
+    return {**found, "query_timeout_s": 60.0}  # a busy test machine may answer slowly
 
 
 def rows(results) -> set[tuple[str, ...]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import netrc
 import os
 from pathlib import Path
-from typing import Generator
+from collections.abc import Generator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx

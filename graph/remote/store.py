@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from typing import Iterable
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlencode
 
 import httpx
@@ -121,8 +122,9 @@ class RemoteStore(Store):
         wanted = list(graphs)
         for start in range(0, len(wanted), COUNT_BATCH):
             values = " ".join(f"<{g}>" for g in wanted[start:start + COUNT_BATCH])
-            for row in self._select_raw(
-                    f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"):
+            for row in self._select_raw(  # counting millions of triples may take a while: no read limit
+                    f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+                    timeout=None):
                 counts[row["g"].value] = int(row["n"].value)
         return counts
 
@@ -154,11 +156,11 @@ class RemoteStore(Store):
             return None
         return [row["g"].value for row in rows if "g" in row]
 
-    def _select_raw(self, sparql: str) -> list[dict]:
+    def _select_raw(self, sparql: str, **send) -> list[dict]:
         """A SELECT over the store as it is (no dataset): vankien's own bookkeeping queries."""
         response = self._send("POST", self.query_url, content=urlencode([("query", sparql)]).encode(),
                               headers={"Accept": accept_for("SELECT"),
-                                       "Content-Type": "application/x-www-form-urlencoded"})
+                                       "Content-Type": "application/x-www-form-urlencoded"}, **send)
         solutions = parse_http_results(response.content, response.headers.get("content-type", ""))
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError(f"{self._shown(self.query_url)} did not answer a SELECT with solutions")
@@ -171,31 +173,32 @@ class RemoteStore(Store):
         # Parse locally first: a malformed file is refused before the server is touched.
         if not checked:
             check_nquads_file(nquads_path)
-        where = str(nquads_path)
-        staged = self._stage(_read_quads(nquads_path, progress, lenient=True), where)
-        self._verify_staging(staged, lambda graphs: distinct_triples(
-            _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
-        previous = self._manifest() or []
-        moves = [f"MOVE <{staging}> TO <{graph}>" for graph, staging in staged.staging.items()]
-        drops = [f"DROP SILENT GRAPH <{graph}>" for graph in previous if graph not in staged.staging]
-        expected = staged.sent
-        self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(expected)]))
+        where, staged = str(nquads_path), Staged()
+        with self._dropped_on_failure(staged):
+            self._stage(_read_quads(nquads_path, progress, lenient=True), staged)
+            self._verify_staging(staged, lambda graphs: distinct_triples(
+                _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
+            previous = self._manifest() or []
+            moves = [f"MOVE <{staging}> TO <{graph}>" for graph, staging in staged.staging.items()]
+            drops = [f"DROP SILENT GRAPH <{graph}>" for graph in previous if graph not in staged.staging]
+            self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent)]))
         self._graphs = None
-        self._verify(expected, self.graph_counts(expected), where,
+        self._verify(staged.sent, self.graph_counts(staged.sent), where,
                      "after the switch the store holds other counts than were verified in staging")
 
     def load(self, source, format="nquads", *, checked=False):
         rdf = rdf_format(format)
-        where = "input" if isinstance(source, bytes) else str(source)
+        where, staged = "input" if isinstance(source, bytes) else str(source), Staged()
         try:
             quads = list(ox.parse(source, rdf, lenient=checked) if isinstance(source, bytes)
                          else ox.parse(path=str(source), format=rdf, lenient=checked))
         except (SyntaxError, OSError) as error:
             raise StoreError(f"{where}: {error}") from None
-        staged = self._stage(iter(quads), where)
-        self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
-        self.update(" ;\n".join(f"ADD <{staging}> TO <{graph}> ; DROP SILENT GRAPH <{staging}>"
-                                for graph, staging in staged.staging.items()))
+        with self._dropped_on_failure(staged):
+            self._stage(iter(quads), staged)
+            self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
+            self.update(" ;\n".join(f"ADD <{staging}> TO <{graph}> ; DROP SILENT GRAPH <{staging}>"
+                                    for graph, staging in staged.staging.items()))
         counts = self.graph_counts({*self.graphs(), *staged.staging})
         short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
         self._verify(short, Counter({g: counts[g] for g in short}), where, "after adding")
@@ -209,16 +212,19 @@ class RemoteStore(Store):
     def close(self):
         self._client.close()
 
-    def _stage(self, quads, where: str) -> Staged:
-        """Upload into fresh staging graphs; on any failure drop what was staged and re-raise."""
-        staged = Staged()
+    def _stage(self, quads, staged: Staged) -> None:
+        stage_quads(quads, self._write_chunk, staged, chunk_triples=self.profile.chunk_triples,
+                    default_graph=DEFAULT_GRAPH)
+
+    @contextmanager
+    def _dropped_on_failure(self, staged: Staged) -> Iterator[None]:
+        """Whatever fails before the switch (an upload, a count, the switch itself, which is one
+        update request) leaves the served graphs as they were: drop the staging graphs, re-raise."""
         try:
-            stage_quads(quads, self._write_chunk, staged, chunk_triples=self.profile.chunk_triples,
-                        default_graph=DEFAULT_GRAPH)
+            yield
         except BaseException:
             self._drop_staging(staged)
             raise
-        return staged
 
     def _write_chunk(self, graph: str, ntriples: bytes) -> None:
         if self.gsp_url:
@@ -228,7 +234,7 @@ class RemoteStore(Store):
             self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples.decode()}\n}} }}")
 
     def _verify_staging(self, staged: Staged, recount, where: str) -> None:
-        """Staging holds what was sent, graph by graph, or everything staged is dropped."""
+        """Staging holds what was sent, graph by graph (else StoreError)."""
         found = self.graph_counts(staged.staging.values())
         held = Counter({graph: found[staging] for graph, staging in staged.staging.items()})
         expected = Counter(staged.sent)
@@ -236,12 +242,8 @@ class RemoteStore(Store):
         if fewer:  # a file may repeat a triple, which the store keeps once
             for graph, distinct in recount(fewer).items():
                 expected[graph] = distinct
-        try:
-            self._verify(expected, held, where, "the store did not keep what was sent; nothing was "
-                         "switched and the previously served graphs are unchanged")
-        except StoreError:
-            self._drop_staging(staged)
-            raise
+        self._verify(expected, held, where, "the store did not keep what was sent; nothing was "
+                     "switched and the previously served graphs are unchanged")
         staged.sent = expected
 
     def _verify(self, expected: Counter, found: Counter, where: str, what: str) -> None:
