@@ -10,13 +10,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
-from vankien.api import graph_view, linked_data, pages, rest, sparql
+from vankien.api import graph_view, linked_data, pages, rest, sparql, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
+from vankien.graph.executor import QueryFailed, QueryTimeout
+from vankien.graph.sparql_guard import QueryRefused
 from vankien.graph.settings import Settings
 
 log = logging.getLogger("vankien.api")
@@ -51,11 +54,28 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime
     _install_error_handlers(app)
     _include_routers(app)
+    app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
+    _allow_cross_origin(app, settings)
     return app
 
 
+# Headers a browser client (YASGUI, Comunica) may read from a cross-origin answer.
+EXPOSED_HEADERS = ["Vankien-Truncated", "Vankien-Max-Rows", "Link", "Content-Location"]
+
+
+def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
+    """CORS for the origins ``settings.cors`` names; off (no CORS headers at all) by default.
+    No credentials: the API is public and read-only, nothing rests on cookies."""
+    origins = settings.cors_origins
+    if origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(origins), allow_credentials=False,
+                           allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                           allow_headers=["Accept", "Content-Type", "Accept-Language"],
+                           expose_headers=EXPOSED_HEADERS, max_age=600)
+
+
 def _include_routers(app: FastAPI) -> None:
-    for module in (sparql, rest, linked_data, graph_view, pages):
+    for module in (sparql, rest, linked_data, graph_view, pages, validation):
         app.include_router(module.router)
 
 
@@ -66,22 +86,35 @@ def _install_error_handlers(app: FastAPI) -> None:
         extra = exc.detail if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
-        return error(exc.status_code, message, **extra)
+        return error(exc.status_code, message, request, **extra)
 
+    # Every exception → HTTP mapping lives here; routers just raise.
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
-        return error(exc.status, str(exc), **exc.details)
+        return error(exc.status, str(exc), request, **exc.details)
+
+    @app.exception_handler(QueryRefused)
+    async def refused(request: Request, exc: QueryRefused):
+        return error(exc.status, exc.message, request)
+
+    @app.exception_handler(QueryTimeout)
+    async def timed_out(request: Request, exc: QueryTimeout):
+        return error(exc.status, str(exc), request, limit_s=request.app.state.settings.query_timeout_s)
+
+    @app.exception_handler(QueryFailed)
+    async def failed(request: Request, exc: QueryFailed):
+        return error(exc.status, str(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return error(400 if request.url.path.startswith("/sparql") else 422,
-                     "invalid request: " + "; ".join(problems))
+                     "invalid request: " + "; ".join(problems), request)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
-        return error(500, "internal error; the server log has the details")
+        return error(500, "internal error; the server log has the details", request)
 
 
 __all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]

@@ -40,3 +40,10 @@ def json_only(request: Request) -> None:
 def html_only(request: Request) -> None:
     """Route dependency for pages: a ``format=`` other than HTML is refused."""
     choose(request, HTML_ONLY, fallback=True)
+
+
+def prefers_html(request: Request) -> bool:
+    """True when ``Accept`` ranks a page above JSON (a browser, not an API client); ties go to JSON."""
+    chosen = formats.negotiate((formats.ANSWER, formats.HTML), None, request.headers.get("accept"),
+                               fallback=True)
+    return chosen is formats.HTML

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import networkx as nx
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from vankien.graph import queries, viz
-from vankien.graph.identifiers import IdentifierError
+from vankien.graph import viz
 from vankien.graph.namespaces import RDF_TYPE, local_name
 from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
-from vankien.api.errors import error
+from vankien.api.i18n import LANG_PARAM
 from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
@@ -37,31 +36,19 @@ async def graph_page(
     body: str | None = Query(None, description="URI of a party body: its documents"),
     max_nodes: int = Query(500, ge=1, le=5000, description="most nodes drawn"),
     construct: str | None = Query(None, description="a SPARQL CONSTRUCT query whose triples are drawn"),
-    runtime: Runtime = Depends(runtime_of),
+    lang: str | None = LANG_PARAM,
+    *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
-    try:
-        if construct:
-            view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
-            title = "vankien — CONSTRUCT result"
-        else:
-            view, message = await run_in_threadpool(
-                viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
-                max_nodes=max_nodes)
-            title = f"vankien — lineage of {focus}" if focus else (
-                f"vankien — documents of {body}" if body else "vankien — document graph")
-    except QueryRefused as exc:
-        return error(exc.status if 400 <= exc.status < 500 else 400, exc.message)
-    except queries.NotFound as exc:
-        return error(404, str(exc))
-    except queries.Ambiguous as exc:
-        return error(400, str(exc), candidates=[c["iri"] for c in exc.candidates])
-    except (IdentifierError, ValueError) as exc:
-        return error(400, str(exc))
-    except Exception as exc:          # executor time-outs and failures carry their own status
-        status = getattr(exc, "status", None)
-        if status is None:
-            raise
-        return error(503, f"the query could not be run: {exc}")
+    # Errors (a refused query, an unknown or ambiguous focus, a time-out) go to the app's handlers.
+    if construct:
+        view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
+        title = "vankien — CONSTRUCT result"
+    else:
+        view, message = await run_in_threadpool(
+            viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
+            max_nodes=max_nodes)
+        title = f"vankien — lineage of {focus}" if focus else (
+            f"vankien — documents of {body}" if body else "vankien — document graph")
     return HTMLResponse(viz.render_html(view, title=title, message=message))
 
 

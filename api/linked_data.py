@@ -7,22 +7,22 @@ JSON-LD, N-Triples or RDF/XML by ``Accept``.
 
 from __future__ import annotations
 
-import html
+from datetime import date
 from functools import lru_cache
 
 import pyoxigraph as ox
+import rdflib
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, URIRef
 
-from vankien.graph import queries
-from vankien.graph.namespaces import PREFIXES, RDF_TYPE, shorten
-from vankien.ontology import ONTOLOGY_PATH, VK, load_ontology
-
-from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import LINKED_DATA, choose
-from vankien.graph import formats
+from vankien.api.i18n import choose_language, page, pick_label
+from vankien.api.runtime import Runtime, runtime_of
+from vankien.graph import formats, queries, records
 from vankien.graph.formats import Format
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE
+from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH, VK, load_ontology
 
 router = APIRouter(tags=["Linked data"])
 
@@ -50,41 +50,61 @@ def resource_triples(store, resource: str) -> list[ox.Triple]:
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 
 
-def rdf_response(chosen: Format, triples) -> Response:
-    """``triples`` in the negotiated serialisation. Minted IRIs stay whole: as prefixed
-    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read."""
-    return Response(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES),
-                    media_type=chosen.media_type, headers={"Vary": "Accept"})
+def rdf_response(chosen: Format, triples, request: Request | None = None,
+                 canonical: str | None = None) -> Response:
+    """``triples`` in the negotiated serialisation. Minted IRIs stay whole in Turtle: as prefixed
+    names their slashes would need escaping (``vkid:doc\\/tw…``), which nobody can read. JSON-LD
+    is compacted against a local ``@context`` (never a remote one). With ``request``, the answer
+    names its representations (:func:`representation_headers`)."""
+    if chosen is formats.JSONLD:
+        body = compact_jsonld(triples)
+    else:
+        body = ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES)
+    headers = representation_headers(request, chosen, canonical) if request else {"Vary": "Accept"}
+    return Response(body, media_type=chosen.media_type, headers=headers)
 
 
-def local_href(value: str, base_iri: str) -> str:
-    """Where a link to ``value`` should go: vankien IRIs stay on this server."""
-    if base_iri and value.startswith(base_iri):
-        return "/id/" + value[len(base_iri):]
-    if value.startswith(VK):
-        return "/ontology#" + value[len(VK):]
-    return value
+# Written out in every JSON-LD answer, so no client fetches a context: the prefixes of the data.
+JSONLD_CONTEXT = {**PREFIXES, "vkid": "https://w3id.org/vankien/id/"}
 
 
-def page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
-        "</title><meta name='viewport' content='width=device-width, initial-scale=1'><style>"
-        "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}"
-        "td,th{vertical-align:top;text-align:left;padding:.2rem .6rem;border-bottom:1px solid #ddd}"
-        "blockquote{margin:.3rem 0;padding-left:.6rem;border-left:3px solid #999}"
-        "code{font-size:.9em}</style></head><body>"
-        f"<nav><a href='/'>vankien</a> · <a href='/ontology'>ontology</a> · <a href='/docs'>API</a>"
-        f"</nav>{body}</body></html>", headers={"Vary": "Accept"})
+def compact_jsonld(triples) -> bytes:
+    """JSON-LD compacted against :data:`JSONLD_CONTEXT` (``"vk:title"``, ``"@type": "vk:Plan"``)."""
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph.serialize(format="json-ld", context=JSONLD_CONTEXT, auto_compact=True,
+                           indent=1, encoding="utf-8")
+
+
+def representation_headers(request: Request, chosen: Format, canonical: str | None) -> dict[str, str]:
+    """``Content-Location`` (this representation's own URL), ``Link`` to the resource's IRI
+    (``rel=canonical``) and to every other representation (``rel=alternate``), ``Vary``."""
+    path = request.url.path
+    links = [f'<{canonical}>; rel="canonical"'] if canonical else []
+    links += [f'<{path}?format={offer.name}>; rel="alternate"; type="{offer.media_type}"'
+              for offer in LINKED_DATA if offer is not chosen]
+    return {"Content-Location": f"{path}?format={chosen.name}", "Link": ", ".join(links),
+            "Vary": "Accept"}
+
+
+def with_headers(response: Response, headers: dict[str, str]) -> Response:
+    """``response`` with ``headers`` added (``Vary`` joined with what it already varies on)."""
+    vary = [v for v in (response.headers.get("vary"), headers.get("Vary")) if v]
+    response.headers.update({**headers, "Vary": ", ".join(dict.fromkeys(
+        part.strip() for value in vary for part in value.split(",")))})
+    return response
 
 
 # --- /id/{path} -----------------------------------------------------------------------------------
 
-@router.get(
-    "/id/{path:path}", summary="Dereference a vankien URI",
+@router.api_route(
+    "/id/{path:path}", methods=["GET", "HEAD"], summary="Dereference a vankien URI",
     description="Every URI minted under the base IRI (`https://w3id.org/vankien/id/…` by default) "
                 "answers here: an HTML page for browsers, otherwise the resource's triples and the "
-                "evidence behind them as Turtle, JSON-LD, N-Triples or RDF/XML (`Accept`). "
+                "evidence behind them as Turtle, JSON-LD (compact, local `@context`; also for "
+                "`application/json`), N-Triples or RDF/XML (`Accept`). A named graph's IRI "
+                "(`/id/graph/…`) answers with the graph's triples. `Content-Location` names the "
+                "representation sent, `Link` the IRI and the other representations. "
                 "Unknown URIs give 404.",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}},
                404: {"description": "No such resource"}})
@@ -97,146 +117,148 @@ def dereference(request: Request,
     resource = base_iri + path
     try:
         triples = resource_triples(runtime.store, resource)
+        graph = graph_triples(runtime.store, resource)
     except ValueError:
         raise HTTPException(404, f"path: {path!r} does not form a valid URI") from None
-    if not triples:
+    if not triples and not graph:
         raise HTTPException(404, f"no resource {resource} in the graph")
     chosen = choose(request, LINKED_DATA)
     if chosen is formats.HTML:
-        return resource_page(runtime.store, resource, triples, base_iri)
-    return rdf_response(chosen, triples)
+        shown = (resource_page(request, runtime, resource, triples) if triples else
+                 page(request, "resource.html", record=graph_record(runtime.store, resource, graph),
+                      base_iri=base_iri))
+        return with_headers(shown, representation_headers(request, chosen, resource))
+    return rdf_response(chosen, triples + graph, request, resource)
 
 
-def _link(value: str, base_iri: str, label: str | None = None) -> str:
-    text = html.escape(label or shorten(value))
-    return f"<a href='{html.escape(local_href(value, base_iri), quote=True)}'>{text}</a>"
+def graph_triples(store, iri: str) -> list[ox.Triple]:
+    """The triples of the named graph ``iri`` (empty when it is no named graph of the store)."""
+    if iri not in store.named_graphs():
+        return []
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
 
 
-def _term(term, base_iri: str, label: str | None = None) -> str:
-    if isinstance(term, ox.NamedNode):
-        return _link(term.value, base_iri, label)
-    if isinstance(term, ox.Literal) and term.language:
-        return f"<span lang='{html.escape(term.language, quote=True)}'>{html.escape(term.value)}</span>" \
-               f" <small>@{html.escape(term.language)}</small>"
-    return html.escape(term.value if isinstance(term, (ox.Literal, ox.BlankNode)) else str(term))
+def graph_record(store, iri: str, triples: list[ox.Triple]) -> dict:
+    """A named graph's page: what it describes (each typed resource in it, with its types); its
+    triples are in the machine formats."""
+    parts: dict[str, list[dict]] = {}
+    for t in sorted(triples, key=lambda t: (t.subject.value, t.object.value)):
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            parts.setdefault(t.subject.value, []).append(
+                {"predicate": RDF_TYPE, "object": t.object.value, "is_iri": True, "lang": None, "evidence": []})
+    mentioned = {iri, RDF_TYPE, *parts} | {row["object"] for rows in parts.values() for row in rows}
+    return {"iri": iri, "statements": [], "parts": parts, "incoming": [], "type": None,
+            "names": records.names(store, mentioned)}
 
 
-def _evidence(items: list[dict], base_iri: str) -> str:
-    parts = []
-    for item in items:
-        original = (f" · <a href='{html.escape(item['source_url'], quote=True)}'>original</a>"
-                    if item.get("source_url") else "")
-        how = f"<br><small>inferred: {html.escape(item['how'])}</small>" if item.get("how") else ""
-        # every passage the claim rests on, each with its offsets
-        passages = " … ".join(f"“{html.escape(q['quote'])}” <small>({q['start']}–{q['end']})</small>"
-                              for q in item.get("quotes") or [item])
-        parts.append(f"<blockquote lang='{html.escape(item.get('language') or '', quote=True)}'>"
-                     f"{passages}<br><small>{html.escape(item['evidence'])} · characters of "
-                     f"{_link(item['source'], base_iri)}{original} · "
-                     f"{_link(item['claim'], base_iri, 'claim')}</small>{how}</blockquote>")
-    return "".join(parts)
+PAGES = {"document": ("document.html", records.document_record), "body": ("body.html", records.body_record)}
 
 
-def _table(triples, base_iri: str, described: dict) -> str:
-    cells = []
-    for t in sorted(triples, key=lambda t: (t.predicate.value, str(t.object))):
-        found = described.get((t.predicate.value, str(queries.python_value(t.object))), {})
-        cells.append(f"<tr><td>{_link(t.predicate.value, base_iri)}</td>"
-                     f"<td>{_term(t.object, base_iri, found.get('label'))}"
-                     f"{_evidence(found.get('evidence', []), base_iri)}</td></tr>")
-    return f"<table>{''.join(cells)}</table>"
+def resource_page(request: Request, runtime: Runtime, resource: str, triples: list[ox.Triple]) -> HTMLResponse:
+    """The page for ``resource``: a document, body, source or claim page, else its statements."""
+    store, settings = runtime.store, runtime.settings
+    kind = records.kind_of(store, resource)
+    context = {"base_iri": settings.base_iri}
+    if kind in PAGES:
+        template, make = PAGES[kind]
+        return page(request, template, record=make(store, resource), **context)
+    if kind == "source":
+        return page(request, "source.html", record=records.source_record(store, resource, settings.sources_dir),
+                    **context)
+    if kind == "claim":
+        lang = choose_language(request)
+        record = records.claim_record(store, resource, settings.sources_dir)
+        title = pick_label(record["source"]["titles"], lang)
+        cite = records.citation(record, title.text if title else None, date.today().isoformat())
+        return page(request, "claim.html", lang=lang, record=record, cite=cite, **context)
+    return page(request, "resource.html", record=generic_record(store, resource, triples), **context)
 
 
-def resource_page(store, resource: str, triples: list[ox.Triple], base_iri: str) -> HTMLResponse:
-    """Label, types, every statement (with the quotes behind it), its parts and who refers to it."""
+def generic_record(store, resource: str, triples: list[ox.Triple]) -> dict:
+    """Any other resource: its statements (with the quotes behind them), parts and referrers."""
     detail = queries.describe(store, resource)
-    described = {(s["predicate"], str(s["object"])): s for s in detail["statements"]}
-    own = [t for t in triples if t.subject == ox.NamedNode(resource)]
-    parts = [t for t in triples if t.subject.value.startswith(resource + "#")]
-    label = next((t.object.value for name in LABELS for t in own if t.predicate.value == name),
-                 resource.rstrip("/").rsplit("/", 1)[-1])
-    types = [t.object for t in own if t.predicate.value == RDF_TYPE]
-    body = [f"<h1>{html.escape(label)}</h1><p><code>{html.escape(resource)}</code></p>",
-            "<p>Type: " + (", ".join(_term(t, base_iri) for t in types) or "—") + "</p>",
-            "<p>As <a href='?format=ttl'>Turtle</a> · <a href='?format=jsonld'>JSON-LD</a> · "
-            "<a href='?format=nt'>N-Triples</a> · <a href='?format=rdf'>RDF/XML</a></p>",
-            "<h2>Statements</h2>", _table(own, base_iri, described)]
-    for subject in sorted({t.subject.value for t in parts}):
-        body += [f"<h2 id='{html.escape(subject.rsplit('#', 1)[-1], quote=True)}'>"
-                 f"{html.escape(subject)}</h2>",
-                 _table([t for t in parts if t.subject.value == subject], base_iri, {})]
-    if detail["incoming"]:
-        incoming = sorted(detail["incoming"], key=lambda s: (s["predicate"], s["subject"]))
-        body.append("<h2>Referred to by</h2><table>"
-                    + "".join(f"<tr><td>{_link(s['subject'], base_iri, s.get('label'))}</td>"
-                              f"<td>{_link(s['predicate'], base_iri)}"
-                              f"{_evidence(s['evidence'], base_iri)}</td></tr>" for s in incoming)
-                    + "</table>")
-    return page(label, "".join(body))
+    evidence = {(s["predicate"], str(s["object"])): s["evidence"] for s in detail["statements"]}
+    own = [t for t in triples if t.subject == ox.NamedNode(resource) and t.predicate.value not in records.INTERNAL]
+    parts: dict[str, list[ox.Triple]] = {}
+    for t in triples:
+        if t.subject.value.startswith(resource + "#"):
+            parts.setdefault(t.subject.value, []).append(t)
+
+    def rows_of(found):
+        return [{"predicate": t.predicate.value, "object": t.object.value,
+                 "is_iri": isinstance(t.object, ox.NamedNode),
+                 "lang": t.object.language if isinstance(t.object, ox.Literal) else None,
+                 "evidence": evidence.get((t.predicate.value, str(queries.python_value(t.object))), [])}
+                for t in sorted(found, key=lambda t: (t.predicate.value, str(t.object)))]
+    statements = rows_of(own)
+    incoming = sorted(detail["incoming"], key=lambda s: (s["predicate"], s["subject"]))
+    mentioned = {resource} | {r["predicate"] for r in statements} | {r["object"] for r in statements if r["is_iri"]}
+    mentioned |= {s["subject"] for s in incoming} | {s["predicate"] for s in incoming}
+    part_rows = {subject: rows_of(found) for subject, found in sorted(parts.items())}
+    mentioned |= {r["predicate"] for found in part_rows.values() for r in found}
+    types = [r["object"] for r in statements if r["predicate"] == records.RDF_TYPE]
+    return {"iri": resource, "statements": statements, "parts": part_rows, "incoming": incoming,
+            "type": records.most_specific_class(store, types), "names": records.names(store, mentioned)}
 
 
 # --- /ontology ------------------------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _ontology_bytes(rdf_format: ox.RdfFormat) -> bytes:
+def _ontology_bytes(format_name: str) -> bytes:
     triples = [ox.Triple(q.subject, q.predicate, q.object)
                for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
-    return ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
+    if format_name == formats.JSONLD.name:
+        return compact_jsonld(triples)
+    return ox.serialize(triples, format=formats.rdf_format(format_name), prefixes=PREFIXES)
 
 
-@router.get(
-    "/ontology", summary="The vankien ontology",
+@router.api_route(
+    "/ontology", methods=["GET", "HEAD"], summary="The vankien ontology",
     description="The OWL ontology (`vk:`) as Turtle, JSON-LD, N-Triples or RDF/XML by `Accept`, "
                 "or a readable page listing every class, property and concept with its labels in "
                 "Vietnamese, English and German, definitions and alignments (`/ontology#Directive`).",
     responses={200: {"content": {"text/turtle": {}, "application/ld+json": {}, "text/html": {}}}})
 def ontology(request: Request, format: str | None = FORMAT_PARAM):
     chosen = choose(request, LINKED_DATA)
+    headers = representation_headers(request, chosen, ONTOLOGY_IRI)
     if chosen is formats.HTML:
-        return page("vankien ontology", ontology_html())
-    return Response(_ontology_bytes(formats.rdf_format(chosen.name)), media_type=chosen.media_type,
-                    headers={"Vary": "Accept"})
+        return with_headers(page(request, "ontology.html", namespace=VK, sections=ontology_sections()),
+                            headers)
+    return Response(_ontology_bytes(chosen.name), media_type=chosen.media_type, headers=headers)
 
 
-ONTOLOGY_SECTIONS = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
-                     ("Datatype properties", OWL.DatatypeProperty),
-                     ("Annotation properties", OWL.AnnotationProperty),
-                     ("Concept schemes", SKOS.ConceptScheme), ("Concepts", SKOS.Concept))
-ONTOLOGY_LINKS = (("subclass of", RDFS.subClassOf), ("subproperty of", RDFS.subPropertyOf),
-                  ("equivalent to", OWL.equivalentClass), ("domain", RDFS.domain),
-                  ("range", RDFS.range), ("in scheme", SKOS.inScheme), ("broader", SKOS.broader))
+ONTOLOGY_SECTIONS = (("classes", OWL.Class), ("object_properties", OWL.ObjectProperty),
+                     ("datatype_properties", OWL.DatatypeProperty),
+                     ("annotation_properties", OWL.AnnotationProperty),
+                     ("schemes", SKOS.ConceptScheme), ("concepts", SKOS.Concept))
+ONTOLOGY_LINKS = (("subclass_of", RDFS.subClassOf), ("subproperty_of", RDFS.subPropertyOf),
+                  ("equivalent_to", OWL.equivalentClass), ("domain", RDFS.domain),
+                  ("range", RDFS.range), ("in_scheme", SKOS.inScheme), ("broader", SKOS.broader))
 LANGUAGES = ("vi", "en", "de")
 
 
 @lru_cache(maxsize=1)
-def ontology_html() -> str:
-    """Every vk: term once, under the first section its types put it in, with an anchor."""
-    graph, done, body = load_ontology(), set(), ["<h1>vankien ontology</h1>",
-        f"<p><code>{html.escape(VK)}</code> · as <a href='?format=ttl'>Turtle</a> · "
-        "<a href='?format=jsonld'>JSON-LD</a> · <a href='?format=rdf'>RDF/XML</a></p>"]
-    for title, kind in ONTOLOGY_SECTIONS:
+def ontology_sections() -> list[tuple[str, list[dict]]]:
+    """Every vk: term once, under the first section its types put it in."""
+    graph, done, sections = load_ontology(), set(), []
+    for key, kind in ONTOLOGY_SECTIONS:
         terms = sorted(t for t in graph.subjects(RDF.type, kind)
                        if isinstance(t, URIRef) and t.startswith(VK) and t not in done)
         done.update(terms)
         if terms:
-            body.append(f"<h2>{title}</h2>" + "".join(_term_section(graph, t) for t in terms))
-    return "".join(body)
+            sections.append((key, [_ontology_term(graph, t) for t in terms]))
+    return sections
 
 
-def _term_section(graph, term: URIRef) -> str:
-    name = html.escape(term[len(VK):], quote=True)
-    labels = ""
-    for lang in LANGUAGES:
-        found = {str(l) for p in (RDFS.label, SKOS.prefLabel) for l in graph.objects(term, p)
-                 if getattr(l, "language", None) == lang}
-        labels += f"<tr><th>{lang}</th><td lang='{lang}'>{html.escape(' / '.join(sorted(found)) or '—')}</td></tr>"
-    links = ""
-    for label, predicate in ONTOLOGY_LINKS:
-        targets = sorted(o for o in graph.objects(term, predicate) if isinstance(o, URIRef))
-        if targets:
-            links += f"<tr><th>{label}</th><td>{', '.join(_link(str(o), '') for o in targets)}</td></tr>"
-    notes = "".join(f"<p lang='{html.escape(n.language or '', quote=True)}'>{html.escape(str(n))}</p>"
-                    for p in (SKOS.definition, RDFS.comment) for n in sorted(graph.objects(term, p)))
-    notation = "".join(f" <code>{html.escape(str(n))}</code>" for n in graph.objects(term, SKOS.notation))
-    return (f"<section id='{name}'><h3><a href='#{name}'>vk:{name}</a>{notation}</h3>"
-            f"<table>{labels}{links}</table>{notes}</section>")
+def _ontology_term(graph, term: URIRef) -> dict:
+    labels = {lang: " / ".join(sorted({str(label) for p in (RDFS.label, SKOS.prefLabel)
+                                       for label in graph.objects(term, p)
+                                       if getattr(label, "language", None) == lang}))
+              for lang in LANGUAGES}
+    links = [(key, sorted(str(o) for o in graph.objects(term, predicate) if isinstance(o, URIRef)))
+             for key, predicate in ONTOLOGY_LINKS]
+    notes = [(getattr(n, "language", None) or "", str(n)) for p in (SKOS.definition, RDFS.comment)
+             for n in sorted(graph.objects(term, p))]
+    return {"name": term[len(VK):], "iri": str(term), "labels": labels,
+            "links": [(key, targets) for key, targets in links if targets], "notes": notes,
+            "notations": [str(n) for n in graph.objects(term, SKOS.notation)]}

@@ -1,6 +1,6 @@
 """The query page (``/`` and ``/query``) and the static files it uses (``/static``).
 
-The page is plain HTML with a textarea editor; ``static/query.js`` sends the query to ``/sparql``
+The page (``templates/query.html``, in the reader's language) has a textarea editor; ``static/query.js`` sends the query to ``/sparql``
 and renders results with ``textContent`` only (never ``innerHTML`` with data). The example queries
 are :data:`EXAMPLE_QUERIES`, taken from :mod:`vankien.graph.examples` (the list the README and
 the tests use).
@@ -8,19 +8,20 @@ the tests use).
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vankien.api.conneg import html_only
+from vankien.api.i18n import LANG_PARAM, page
+from vankien.api.links import link_rule
 from vankien.graph.examples import EXAMPLES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "query.html"
 
 # (title, SPARQL) pairs for the example buttons: the one list in vankien.graph.examples, which the
 # README quotes and tests/test_examples.py runs against the real graph.
@@ -31,19 +32,12 @@ router = APIRouter(tags=["query page"])
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def query_page() -> str:
-    """The query page HTML: the template with the example buttons and their queries filled in."""
-    buttons = "\n".join(
-        f'<button type="button" class="example" data-example="{index}">{html.escape(title)}</button>'
-        for index, (title, _query) in enumerate(EXAMPLE_QUERIES)
-    )
-    # JSON inside <script>: "</" must not close the element early.
-    examples = json.dumps([{"title": t, "query": q} for t, q in EXAMPLE_QUERIES]).replace("</", "<\\/")
-    first_query = html.escape(EXAMPLE_QUERIES[0][1].strip())
-    return (TEMPLATE.read_text(encoding="utf-8")
-            .replace("{{examples_buttons}}", buttons)
-            .replace("{{examples_json}}", examples)
-            .replace("{{first_query}}", first_query))
+def query_page_context(base_iri: str) -> dict:
+    """What the query page template needs: the examples (also as JSON for the script) and the
+    link rule the result table uses (:mod:`vankien.api.links`)."""
+    return {"examples": EXAMPLE_QUERIES, "link_rule": link_rule(base_iri),
+            # tojson escapes <, > and & so the JSON cannot close its <script> element
+            "examples_json": Markup(htmlsafe_json_dumps([{"title": t, "query": q} for t, q in EXAMPLE_QUERIES]))}
 
 
 @router.get(
@@ -62,5 +56,6 @@ def query_page() -> str:
     dependencies=[Depends(html_only)],
     description="The same page as `/`.",
 )
-def get_query_page() -> HTMLResponse:
-    return HTMLResponse(query_page())
+def get_query_page(request: Request, lang: str | None = LANG_PARAM) -> HTMLResponse:
+    settings = request.app.state.settings
+    return page(request, "query.html", **query_page_context(settings.base_iri), base_iri=settings.base_iri)

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from vankien.graph import queries
-from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.errors import BadInput
+from vankien.graph.identifiers import parse_reference
 from vankien.graph.namespaces import PREFIXES, looks_like_iri, prefixes_with_ids
 from vankien.graph.namespaces import to_iri as vocabulary_iri
 
@@ -50,15 +51,13 @@ PLACE = Query(None, max_length=TEXT_LIMIT, description="IRI or CURIE of the plac
 
 @contextmanager
 def answering(parameter: str | None = None):
-    """Turn the queries' exceptions into HTTP answers (300, 400, 404) that say what to fix."""
+    """Name the parameter a bad value came in (the app's handlers answer 400, 300, 404)."""
     try:
         yield
-    except queries.Ambiguous as exc:
-        raise HTTPException(300, {"error": str(exc), "candidates": exc.candidates}) from None
-    except queries.NotFound as exc:
-        raise HTTPException(404, str(exc)) from None
-    except (IdentifierError, ValueError) as exc:
-        raise HTTPException(400, f"{parameter}: {exc}" if parameter else str(exc)) from None
+    except BadInput as exc:
+        if parameter is None:
+            raise
+        raise BadInput(f"{parameter}: {exc}", **exc.details) from None
 
 
 def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -> str:

@@ -38,6 +38,6 @@ def open_runtime(settings: Settings) -> Runtime:
     return Runtime(settings=settings, store=store, executor=QueryExecutor(settings, nquads))
 
 
-def runtime_of(request: Request) -> Runtime:
-    """The runtime, for routers (FastAPI dependency)."""
+async def runtime_of(request: Request) -> Runtime:
+    """The runtime, for routers (FastAPI dependency; async, so no thread is taken to read it)."""
     return request.app.state.runtime

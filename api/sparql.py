@@ -8,6 +8,7 @@ turns the executor's outcome into HTTP. Without a query, ``GET /sparql`` describ
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,14 +16,15 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
 
-from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import choose
 from vankien.graph import formats
+from vankien.graph.errors import UserError
 
 router = APIRouter(tags=["SPARQL"])
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -54,23 +56,30 @@ QUERY_PARAM = Query(None, description="The SPARQL query (SELECT, ASK, CONSTRUCT 
                     "Without it the endpoint answers with its service description.",
                     openapi_examples=QUERY_EXAMPLES)
 DEFAULT_GRAPHS = Query([], alias="default-graph-uri", openapi_examples=GRAPH_EXAMPLES,
-                       description="A local named graph to use as (part of) the default graph; "
-                                   "repeatable. Without it the default graph is the union of all graphs.")
+                       description="A named graph to use as (part of) the default graph; repeatable. "
+                                   "Without it the default graph is the union of all graphs; a graph "
+                                   "the store does not hold is empty (never fetched).")
 NAMED_GRAPHS = Query([], alias="named-graph-uri", openapi_examples=GRAPH_EXAMPLES,
-                     description="A local named graph visible to GRAPH patterns; repeatable.")
+                     description="A named graph visible to GRAPH patterns; repeatable (one the "
+                                 "store does not hold is empty, never fetched).")
 FORMAT_PARAM = Query(None, openapi_examples=FORMAT_EXAMPLES,
-                     description="Response format, overriding the Accept header: json, xml, csv, tsv "
-                                 "(results); turtle, ntriples, jsonld, rdfxml, trig, nquads (graphs); "
-                                 "or a media type.")
+                     description="Response format, overriding the Accept header where it fits the "
+                                 "query form: json, xml, csv, tsv (results); turtle, ntriples, jsonld, "
+                                 "rdfxml, trig, nquads, n3 (graphs; json and xml mean JSON-LD and "
+                                 "RDF/XML here); or a media type. `output` and `results` are read "
+                                 "the same way (as SPARQLWrapper sends them); a value that does not "
+                                 "fit the query form is passed over and the Accept header decides.")
 UPDATE_PARAM = Query(None, include_in_schema=False)
 
 ENDPOINT_DESCRIPTION = """Read-only SPARQL 1.1 Protocol endpoint over the union of all graphs.
 Results: SPARQL JSON (default), XML, CSV, TSV; graphs: Turtle (default), N-Triples, JSON-LD, RDF/XML,
-TriG, N-Quads — chosen by the `Accept` header or the `format` parameter (406 when nothing fits).
+TriG, N-Quads, N3 — chosen by the `format`/`output`/`results` parameters where they fit the query
+form, else by the `Accept` header (`text/plain`: CSV or N-Triples; 406 only when nothing fits).
 
 Refused with 400: syntax errors (with line and column), SPARQL Update (403 for update requests),
-SERVICE, FROM/FROM NAMED or graph parameters naming a non-local graph, over-deep nesting; over-long
-queries get 413. Queries stop at the time limit (503, JSON error naming it). Results longer than
+SERVICE, FROM/FROM NAMED naming a non-local graph, over-deep nesting; over-long queries get 413.
+Nothing is ever fetched: a `default-graph-uri` / `named-graph-uri` naming a graph the store does not
+hold is an empty graph. Relative IRIs in the query resolve against the endpoint's URL. Queries stop at the time limit (503, JSON error naming it). Results longer than
 the row cap are cut and marked with the headers `Vankien-Truncated: true` and `Vankien-Max-Rows`."""
 
 
@@ -90,7 +99,10 @@ async def sparql_get(request: Request, query: str | None = QUERY_PARAM,
         return error(403, UPDATE_REFUSED)
     if query is None:
         return service_description(request, runtime, format)
-    return await answer(runtime, request, query, default_graph_uri, named_graph_uri, format)
+    if len(request.query_params.getlist("query")) > 1:
+        return error(400, "the request has more than one 'query' parameter; send exactly one")
+    return await answer(runtime, request, query, default_graph_uri, named_graph_uri,
+                        format_values(request.query_params.multi_items()))
 
 
 POST_BODY = {"requestBody": {"required": True, "content": {
@@ -129,8 +141,9 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
         text = body.decode("utf-8")
     except UnicodeDecodeError as problem:
         return error(400, f"request body is not UTF-8: {problem}")
+    in_url = format_values(request.query_params.multi_items())
     if media_type == QUERY_TYPE:
-        return await answer(runtime, request, text, default_graph_uri, named_graph_uri, format)
+        return await answer(runtime, request, text, default_graph_uri, named_graph_uri, in_url)
     fields = parse_qsl(text, keep_blank_values=True)
     names = [name for name, _ in fields]
     if "update" in names:
@@ -141,7 +154,7 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
     default_graphs = default_graph_uri + [v for n, v in fields if n == "default-graph-uri"]
     named_graphs = named_graph_uri + [v for n, v in fields if n == "named-graph-uri"]
     return await answer(runtime, request, query, default_graphs, named_graphs,
-                        format or dict(fields).get("format"))
+                        in_url + format_values(fields))
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:
@@ -158,29 +171,91 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+# Parameters SPARQL clients name the answer's format with (SPARQLWrapper sends all three).
+FORMAT_FIELDS = ("format", "output", "results")
+
+
+def format_values(fields) -> list[str]:
+    """The ``format`` / ``output`` / ``results`` values of (name, value) pairs, in order."""
+    return [value for name, value in fields if name in FORMAT_FIELDS]
+
+
 async def answer(runtime: Runtime, request: Request, query: str, default_graphs: list[str],
-                 named_graphs: list[str], format: str | None) -> Response:
-    """Check the query, pick the format, run it off the event loop and wrap the outcome."""
+                 named_graphs: list[str], format_hints: list[str]) -> Response:
+    """Check the query, pick the format, run it off the event loop and wrap the outcome.
+
+    ``format_hints`` win over ``Accept`` where they fit the query form, else ``Accept`` decides
+    (:func:`vankien.graph.formats.negotiate`): a 406 only when nothing acceptable exists."""
     executor = runtime.executor
-    try:
-        # The guard's verdict first (remembered, so execute does not parse again): the form
-        # decides which formats fit.
-        info = await run_in_threadpool(executor.check, query)
-        chosen = choose(request, formats.for_form(info.form), format=format)
-        result = await run_in_threadpool(
-            executor.execute, query, format=chosen.name, max_rows=runtime.settings.max_rows,
-            default_graph=default_graphs or None, named_graphs=named_graphs or None)
-    except QueryRefused as refusal:
-        return error(refusal.status, refusal.message)
-    except QueryTimeout as timeout:
-        return error(503, str(timeout), limit_s=runtime.settings.query_timeout_s)
-    except QueryFailed as failure:
-        return error(failure.status, str(failure))
+    # The guard's verdict first (remembered, so execute does not parse again): the form decides
+    # which formats fit. What is remembered is answered on the loop, the rest in a thread (a
+    # worker may take up to the time limit). Refusals, time-outs and failures go to the app's
+    # error handlers.
+    info = executor.check_if_known(query) or await run_in_threadpool(executor.check, query)
+    chosen = formats.negotiate(formats.for_form(info.form), None, request.headers.get("accept"),
+                               suggested=format_hints)
+    run = {"format": chosen.name, "max_rows": runtime.settings.max_rows,
+           "default_graph": default_graphs or None, "named_graphs": named_graphs or None,
+           "base_iri": str(request.url.replace(query=""))}
+    result = (executor.answer_if_known(query, **run)
+              or await run_in_threadpool(partial(executor.execute, query, **run)))
+    return result_response(result, runtime.settings.max_rows)
+
+
+def result_response(result, max_rows: int) -> Response:
+    """The HTTP answer for an executed query (truncation marked in headers)."""
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["Vankien-Truncated"] = "true"
-        headers["Vankien-Max-Rows"] = str(runtime.settings.max_rows)
+        headers["Vankien-Max-Rows"] = str(max_rows)
     return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+# ---- remembered answers, before the framework ---------------------------------------------------
+
+GET_FIELDS = frozenset({"query", "default-graph-uri", "named-graph-uri", *FORMAT_FIELDS})
+
+
+class RememberedAnswers:
+    """ASGI middleware: a ``GET /sparql`` whose answer the executor remembers (same text, dataset,
+    format and base; data not reloaded since) is answered here, with the route's negotiation and
+    headers, without the framework's routing and parameter handling — for cheap repeated queries
+    that is most of the time spent. Anything else, including every error, goes to the app."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
+            response = remembered_answer(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def remembered_answer(scope) -> Response | None:
+    """The answer :func:`answer` would give, when it is remembered; None otherwise (never blocks)."""
+    runtime = getattr(scope["app"].state, "runtime", None)
+    fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    names = [name for name, _ in fields]
+    if runtime is None or names.count("query") != 1 or not GET_FIELDS.issuperset(names):
+        return None
+    query = next(value for name, value in fields if name == "query")
+    accept = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"accept"), None)
+    try:
+        info = runtime.executor.check_if_known(query)
+        if info is None:
+            return None
+        chosen = formats.negotiate(formats.for_form(info.form), None, accept, suggested=format_values(fields))
+        result = runtime.executor.answer_if_known(
+            query, format=chosen.name, max_rows=runtime.settings.max_rows,
+            default_graph=[v for n, v in fields if n == "default-graph-uri"] or None,
+            named_graphs=[v for n, v in fields if n == "named-graph-uri"] or None,
+            base_iri=str(URL(scope=scope).replace(query="")))
+    except (QueryRefused, UserError):
+        return None  # the app answers with the error
+    return None if result is None else result_response(result, runtime.settings.max_rows)
 
 
 def service_description(request: Request, runtime: Runtime, format: str | None) -> Response:

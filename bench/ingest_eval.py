@@ -1,6 +1,6 @@
 """Precision and recall of `vankien ingest` per language on the SYNTHETIC development set
-(tests/fixtures/ingest/devset.yaml): documents, relations and figures, every candidate counted as
-if accepted. With --seed, also the seed article (needs the sources folder): recall on the curated
+(tests/fixtures/ingest/devset.yaml) and on SYNTHETIC held-out texts (heldout.yaml, not used to tune
+the rules): documents, relations, figures and subjects, every candidate counted as if accepted. With --seed, also the seed article (needs the sources folder): recall on the curated
 documents and on vk:implements of seeds/dien-bien-2024.yaml.
 
     python bench/ingest_eval.py [--seed] [--verbose]
@@ -23,16 +23,17 @@ from vankien.graph.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT / "tests" / "fixtures" / "ingest" / "devset.yaml"
+HELDOUT = ROOT / "tests" / "fixtures" / "ingest" / "heldout.yaml"   # not used to tune the rules
 SEED_FILE = ROOT / "seeds" / "dien-bien-2024.yaml"
 KINDS = ("documents", "relations", "figures", "subjects")
 
 
-def run_devset(verbose: bool) -> dict:
+def run_set(path: Path, verbose: bool) -> dict:
     settings = Settings.from_env()
     seeds = load_seed_dir(settings.seeds_dir)
     totals: dict = defaultdict(lambda: [0, 0, 0])
     with tempfile.TemporaryDirectory(prefix="vk-ingest-eval-") as tmp:
-        for item in yaml.safe_load(DEVSET.read_text(encoding="utf-8"))["texts"]:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["texts"]:
             path = Path(tmp) / f"{item['id']}.txt"
             path.write_text(item["text"], encoding="utf-8")
             result = ingest_file(path, seeds=seeds, sources_dir=Path(tmp) / "sources",
@@ -63,7 +64,8 @@ def seed_recall() -> str:
     for kind, gold, got in (("curated documents", curated.documents, found.documents),
                             ("vk:implements", {r for r in curated.relations if r[1] == "vk:implements"},
                              {r for r in found.relations if r[1] == "vk:implements"}),
-                            ("relations", curated.relations, found.relations)):
+                            ("relations", curated.relations, found.relations),
+                            ("figures", curated.figures, found.figures)):
         p, r = precision_recall(*scores(got, gold))
         lines.append(f"seed article, {kind:<18} precision {p:.2f}  recall {r:.2f}  ({len(got & gold)}/{len(gold)})")
     return "\n".join(lines)
@@ -74,14 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", action="store_true", help="also score the seed article")
     parser.add_argument("--verbose", action="store_true", help="list misses and extras per text")
     args = parser.parse_args(argv)
-    totals = run_devset(args.verbose)
-    print("SYNTHETIC development set (tests/fixtures/ingest/devset.yaml), all candidates as if accepted")
-    print(f"{'language':<9}{'kind':<11}{'precision':>10}{'recall':>8}{'tp/found/gold':>16}")
-    for lang in ("vi", "de", "en", "all"):
-        for kind in KINDS:
-            tp, n_found, n_gold = totals[(lang, kind)]
-            p, r = precision_recall(tp, n_found, n_gold)
-            print(f"{lang:<9}{kind:<11}{p:>10.2f}{r:>8.2f}{f'{tp}/{n_found}/{n_gold}':>16}")
+    for title, path in (("development set", DEVSET), ("held-out set (not used to tune the rules)", HELDOUT)):
+        totals = run_set(path, args.verbose)
+        print(f"SYNTHETIC {title}: {path.relative_to(ROOT)}, all candidates as if accepted")
+        print(f"{'language':<9}{'kind':<11}{'precision':>10}{'recall':>8}{'tp/found/gold':>16}")
+        for lang in ("vi", "de", "en", "all"):
+            for kind in KINDS:
+                tp, n_found, n_gold = totals[(lang, kind)]
+                p, r = precision_recall(tp, n_found, n_gold)
+                print(f"{lang:<9}{kind:<11}{p:>10.2f}{r:>8.2f}{f'{tp}/{n_found}/{n_gold}':>16}")
+        print()
     if args.seed:
         print(seed_recall())
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from functools import partial
@@ -16,7 +17,9 @@ from pathlib import Path
 
 from vankien.graph import formats, queries
 from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
-from vankien.graph.settings import Settings, SettingsError
+from vankien.graph.errors import BadInput, NotFound, UserError
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
 
@@ -54,7 +57,7 @@ def cmd_ingest(args) -> int:
     known = load_seed_dir(settings.seeds_dir) + load_claims_paths(settings.claims)
     result = ingest_file(args.file, seeds=known, sources_dir=settings.sources_dir,
                          base_iri=settings.base_iri, output=args.output, url=args.url, lang=args.lang,
-                         date=args.date)
+                         date=args.date, overwrite=args.force)
     print(report_text(result.report))
     print(f"report: {result.report_file}")
     return 0
@@ -75,9 +78,14 @@ def cmd_validate(args) -> int:
     settings = _settings(args)
     path = Path(args.file) if args.file else artifact_path(settings)
     if not path.exists():
-        raise FileNotFoundError(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
+        raise NotFound(f"{path} not found" + ("" if args.file else ": run 'vankien build' first"))
     data = Dataset()
-    data.parse(path, format=formats.by_extension(path).rdflib)
+    try:
+        data.parse(path, format=formats.by_extension(path).rdflib)
+    except (SyntaxError, ValueError) as exc:   # rdflib's parsers raise both for a malformed file
+        if isinstance(exc, UserError):
+            raise
+        raise BadInput(f"{path}: cannot read it as RDF: {exc}") from None
     report = validate_dataset(data, engine=args.engine)
     print(report.text())
     return 0 if report.conforms else 1
@@ -87,7 +95,7 @@ def cmd_query(args) -> int:
     from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
-        raise ValueError("give a SPARQL query text or --file FILE")
+        raise BadInput("give a SPARQL query text or --file FILE")
     text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
     checked = check_query(text, settings).text  # run exactly the text the guard checked
@@ -197,7 +205,7 @@ def cmd_coverage(args) -> int:
         for gap in gaps:
             print(f"  {gap}")
     if not checked:
-        raise FileNotFoundError(f"no source text found in {settings.sources_dir}")
+        raise NotFound(f"no source text found in {settings.sources_dir}")
     return 1 if missing_total else 0
 
 
@@ -224,11 +232,11 @@ def cmd_load(args) -> int:
     from vankien.graph.synth import check_complete
     path = Path(args.file)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found")
+        raise NotFound(f"{path} not found")
     check_complete(path)
     settings = _settings(args)
     if (artifact_path(settings).parent / MANIFEST).exists() and settings.store != "remote":
-        raise ValueError(f"{settings.data_dir} holds the graph built from the seeds; load other data "
+        raise BadInput(f"{settings.data_dir} holds the graph built from the seeds; load other data "
                          "(e.g. a synthetic corpus) into another folder with --data-dir, so the two "
                          "never mix")
     started = time.perf_counter()
@@ -279,11 +287,20 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app
-    settings = _settings(args).replace(**{k: v for k, v in (("host", args.host), ("port", args.port))
-                                          if v is not None})
-    app = create_app(settings)
-    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    settings = _settings(args).replace(**{k: v for k, v in (
+        ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
+    print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
+          f"{args.web_workers} web worker(s))")
+    # No line per request unless asked: at hundreds of requests a second the log costs more than
+    # answering a cheap query.
+    options = {"host": settings.host, "port": settings.port, "log_level": "info",
+               "access_log": args.access_log}
+    if args.web_workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # Several processes: each imports the app and reads its settings from the environment.
+    os.environ.update(settings.environment())
+    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options)
     return 0
 
 
@@ -322,6 +339,7 @@ def make_parser() -> argparse.ArgumentParser:
     ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
     ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
                     "the JSON report is written beside it")
+    ig.add_argument("--force", action="store_true", help="replace an existing claims file (and its decisions)")
     v = add("validate", cmd_validate, "validate the built graph (or FILE) against the SHACL shapes")
     v.add_argument("file", nargs="?")
     v.add_argument("--engine", choices=("sparql", "pyshacl"), default="sparql",
@@ -360,6 +378,13 @@ def make_parser() -> argparse.ArgumentParser:
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    sv.add_argument("--web-workers", dest="web_workers", type=int, default=1, metavar="N",
+                    help="HTTP server processes (default 1); each runs its own query workers")
+    sv.add_argument("--access-log", dest="access_log", action="store_true",
+                    help="log one line per request (off by default)")
+    sv.add_argument("--cors", metavar="ORIGIN|*",
+                    help="let browser clients on ORIGIN (comma-separated, or * for any) call the API "
+                         "(default: off; also VANKIEN_CORS)")
     return parser
 
 
@@ -377,13 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+# Errors a user causes and fixes: vankien's named ones, a refused query, and the operating system
+# refusing a path the user gave. Anything else is a bug and keeps its traceback.
+USER_ERRORS = (UserError, QueryRefused, FileNotFoundError, PermissionError, IsADirectoryError,
+               NotADirectoryError)
+
+
 def _is_user_error(exc: Exception) -> bool:
-    from vankien.graph.build import BuildError
-    from vankien.graph.claims import SeedError
-    from vankien.graph.identifiers import IdentifierError
-    from vankien.graph.sparql_guard import QueryRefused
-    from vankien.graph.store import StoreError
-    known = (StoreError, SeedError, BuildError, IdentifierError, SettingsError, QueryRefused, queries.NotFound,
-             queries.Ambiguous, FileNotFoundError, PermissionError, ValueError, SyntaxError, OSError)
-    return isinstance(exc, known)
+    return isinstance(exc, USER_ERRORS)
 

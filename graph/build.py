@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, TIME, XSD
 
+from vankien.graph.errors import BadInput
 from vankien.graph.claims import Claim, Entity, EntityRef, Quote, SeedFile, graph_view
 from vankien.graph.identifiers import TYPES, fold
 from vankien.graph.namespaces import ELI, OA, ONTOLOGY_GRAPH, QB, VK, prefixes_with_ids
@@ -23,7 +24,7 @@ DOCUMENT_TYPE_CONCEPTS = frozenset(VK[t.document_class] for t in TYPES.values())
 IN_SOURCE_KINDS = {"goal": "goal", "observation": "obs", "period": "period"}
 
 
-class BuildError(ValueError):
+class BuildError(BadInput):
     """The claims are readable but inconsistent; the message names the seed file and line."""
 
 

@@ -18,6 +18,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.util import from_n3
 
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import DocumentReference, IdentifierError, parse_reference
 from vankien.graph.namespaces import PREFIXES, RDF_TYPE, expand_curie
 
@@ -46,7 +47,7 @@ MAX_QUOTE_CHARS = 300
 NOT_SEED_FILES = {"coverage-ignore.yaml"}   # lives beside the seeds, read by vankien coverage
 
 
-class SeedError(ValueError):
+class SeedError(BadInput):
     """A seed file is malformed; the message starts with ``file:line:``."""
 
 
@@ -152,6 +153,34 @@ class SeedFile:
 _SCALARS = yaml.SafeLoader("")
 
 
+class StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader without the two ways a seed file can lose or multiply data unseen: a key
+    repeated in one mapping (YAML keeps the last value) and aliases (``*name``: an alias bomb
+    expands a few lines into gigabytes). Both are errors at their line."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed here; write the value out",
+                event.start_mark)
+        return super().compose_node(parent, index)
+
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        first_line: dict[str, int] = {}
+        for key, _ in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            if key.value in first_line:
+                raise yaml.composer.ComposerError(
+                    None, None,
+                    f"key '{key.value}' appears twice in one mapping (first on line "
+                    f"{first_line[key.value]}); YAML would keep only the last value", key.start_mark)
+            first_line[key.value] = key.start_mark.line + 1
+        return node
+
+
 class _LineDict(dict):
     line: int = 0
 
@@ -180,17 +209,42 @@ def _to_python(node: yaml.Node) -> Any:
 
 
 def _read_yaml(path: Path) -> Any:
+    node = _parse_yaml(path, yaml.compose)
+    if node is None:
+        raise SeedError(f"{path}:1: the file is empty")
+    return _to_python(node)
+
+
+def read_yaml_file(path: Path) -> Any:
+    """Plain values of a YAML file read with :class:`StrictLoader`; errors name ``path:line``."""
+    return _parse_yaml(path, yaml.load)
+
+
+def _parse_yaml(path: Path, parse) -> Any:
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        return parse(read_utf8(path), Loader=StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise SeedError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(f"{path}: cannot read: {exc}") from None
-    if node is None:
-        raise SeedError(f"{path}:1: the file is empty")
-    return _to_python(node)
+
+
+def read_utf8(path: Path) -> str:
+    """The text of ``path``; a file that is not UTF-8 is a :class:`SeedError` naming
+    ``path:line:column`` and the byte at fault."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SeedError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SeedError(
+            f"{path}:{line}:{column}: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}: "
+            f"{exc.reason}); save the file as UTF-8"
+        ) from None
 
 
 # --- checks -----------------------------------------------------------------------------------------
@@ -449,7 +503,7 @@ def source_text(seed: SeedFile, sources_dir: str | Path) -> str | None:
     path = Path(sources_dir) / seed.source.file
     if not path.is_file():
         return None
-    return path.read_text(encoding="utf-8")
+    return read_utf8(path)
 
 
 def verify_quotes(seed: SeedFile, text: str) -> list[QuoteProblem]:

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rdflib import Literal
 from rdflib.namespace import SKOS
 
-from vankien.graph.claims import Claim, SeedFile
+from vankien.graph.claims import Claim, SeedFile, read_yaml_file
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import find_references, parse_reference
 
 # German thousands separator: 8.279 is 8279; a lone "1." before a month name is a day.
@@ -53,11 +53,11 @@ def load_ignore_rules(seeds_dir: str | Path, source_file: str) -> list[IgnoreRul
     path = Path(seeds_dir) / IGNORE_FILE
     if not path.exists():
         return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml_file(path) or {}
     rules = []
     for entry in data.get(source_file, []):
         if not entry.get("reason") or "quote" not in entry or "start" not in entry:
-            raise ValueError(f"{path}: every ignore entry needs quote, start and reason ({entry})")
+            raise BadInput(f"{path}: every ignore entry needs quote, start and reason ({entry})")
         rules.append(IgnoreRule(str(entry["quote"]), int(entry["start"]), entry["reason"]))
     return rules
 
@@ -66,7 +66,7 @@ def check_ignore_rules(rules: list[IgnoreRule], text: str) -> None:
     """An ignore entry must still point at its text, or it would silently hide a real gap."""
     for rule in rules:
         if text[rule.start:rule.end] != rule.quote:
-            raise ValueError(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
+            raise BadInput(f"{IGNORE_FILE}: {rule.quote!r} is not at offset {rule.start} of the source")
 
 
 def _numeric_forms(value) -> set[int]:

@@ -23,6 +23,28 @@ class BadInput(UserError, ValueError):
     """A value is malformed or names nothing vankien knows (an unknown format name, a bad number)."""
 
 
+class IdentifierError(BadInput):
+    """A document number (or its date, term or issuer's jurisdiction) that could not be understood."""
+
+
+class NotFound(UserError, LookupError):
+    """Nothing answers to the given identifier (a document, a resource, a file)."""
+
+    status = 404
+
+
+class Ambiguous(UserError, LookupError):
+    """A name fits several things; ``details["candidates"]`` lists them so the user can pick one."""
+
+    status = 300
+
+
+class Unavailable(UserError):
+    """A store or service the request needs does not answer now; trying again later may work."""
+
+    status = 503
+
+
 class NotAcceptable(UserError):
     """What the client will accept (``format=`` or ``Accept``) is not a form this answer comes in."""
 

@@ -37,13 +37,16 @@ from typing import Any
 from vankien.graph import formats
 from vankien.graph.settings import Settings
 from vankien.graph.results import serialize_results
-from vankien.graph.sparql_guard import QueryInfo, QueryRefused, check_graph_params, precheck
+from vankien.graph.sparql_guard import QueryInfo, QueryRefused, is_repeatable, local_dataset, precheck
 from vankien.graph.store import RemoteStore, StoreError, StoreTimeout
 from vankien.graph.workers import MEMORY_SIGNALS, Worker, WorkerStartError, Zygote
 
 SOLUTION_FORMATS = tuple(f.name for f in formats.SOLUTIONS)  # json xml csv tsv
 GRAPH_FORMATS = tuple(f.name for f in formats.GRAPHS)
 REMEMBERED_TEXTS = 4096  # distinct query texts whose verdict and cost the executor keeps
+# Answers kept for reuse until the data is reloaded: small ones, of repeatable queries, embedded stores.
+REMEMBERED_ANSWERS = 2048
+ANSWER_BYTES_KEPT = 16_384  # at most 2048 × 16 kB = 32 MB
 SLOT_WAIT_S = 1.0  # how long a text that ran long before waits for a slot (it holds a thread)
 
 
@@ -125,6 +128,7 @@ class QueryExecutor:
         self._slow_slots = threading.BoundedSemaphore(self._slow_slot_count)
         self._verdicts = _Memo()  # text → QueryInfo | QueryRefused
         self._ran_long = _Memo()  # text → True
+        self._answers = _Memo(REMEMBERED_ANSWERS)  # repr(request) → (body, rows, truncated)
         self._checking: dict[str, threading.Event] = {}  # texts being checked now
         self._lock = threading.Lock()
         self._closed = False
@@ -160,6 +164,13 @@ class QueryExecutor:
             raise QueryRefused(known.message, known.status)
         return known
 
+    def check_if_known(self, sparql: str) -> QueryInfo | None:
+        """The remembered verdict on ``sparql`` (None when it has not been checked); never blocks."""
+        known = self._verdicts.get(sparql)
+        if isinstance(known, QueryRefused):
+            raise QueryRefused(known.message, known.status)
+        return known
+
     def execute(
         self,
         sparql: str,
@@ -168,12 +179,48 @@ class QueryExecutor:
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         max_rows: int | None = None,
+        base_iri: str | None = None,
     ) -> ExecutionResult:
-        """Check, run and serialise one query. Raises QueryRefused, QueryTimeout or QueryFailed."""
+        """Check, run and serialise one query. Raises QueryRefused, QueryTimeout or QueryFailed.
+
+        ``base_iri`` resolves relative IRIs in the query (the endpoint's URL, as the SPARQL Protocol
+        retrieves the query from there); graph IRIs the store does not hold are empty graphs.
+        """
         started = time.monotonic()
+        answers = self._answers  # this data's: a reload meanwhile must not receive the answer
         info = self.check(sparql)
+        request = self._request(info, format, default_graph, named_graphs, max_rows, base_iri)
+        key = repr(request)
+        answer = answers.get(key)
+        if answer is None:
+            if self._remote is not None:
+                answer = self._run_remote(request)
+            else:
+                answer = self._in_worker(("run", request), key=sparql)
+            if self._remote is None and len(answer[0]) <= ANSWER_BYTES_KEPT and is_repeatable(info.text):
+                answers.put(key, answer)
+        return self._result(info, request[1], answer, started)
+
+    def answer_if_known(self, sparql: str, *, format: str | None = None,
+                        default_graph: list[str] | None = None, named_graphs: list[str] | None = None,
+                        max_rows: int | None = None, base_iri: str | None = None) -> ExecutionResult | None:
+        """What :meth:`execute` would answer, when that needs no worker: the text's verdict and this
+        answer are remembered (the data has not been reloaded since). Never blocks: callers on an
+        event loop use it before handing :meth:`execute` to a thread."""
+        started = time.monotonic()
+        info = self.check_if_known(sparql)
+        if info is None:
+            return None
+        request = self._request(info, format, default_graph, named_graphs, max_rows, base_iri)
+        answer = self._answers.get(repr(request))
+        return None if answer is None else self._result(info, request[1], answer, started)
+
+    def _request(self, info: QueryInfo, format: str | None, default_graph: list[str] | None,
+                 named_graphs: list[str] | None, max_rows: int | None, base_iri: str | None) -> tuple:
+        """The request tuple a worker runs for a checked query (QueryRefused when it cannot be)."""
         local = self.local_graphs()
-        check_graph_params([*(default_graph or ()), *(named_graphs or ())], self.settings, local)
+        default_graph = local_dataset(default_graph, self.settings, local)
+        named_graphs = local_dataset(named_graphs, self.settings, local, parameter="named-graph-uri")
         allowed = tuple(f.name for f in formats.for_form(info.form))
         format = format or allowed[0]
         if format not in allowed:
@@ -185,15 +232,12 @@ class QueryExecutor:
         # An explicit dataset or a FROM clause wins over the union default graph.
         union = not (default_graph or named_graphs or info.has_dataset_clause)
         # Run exactly the text the guard checked (escapes expanded).
-        request = (info.text, format, default_graph, named_graphs, union, limit)
-        if self._remote is not None:
-            body, rows, truncated = self._run_remote(request)
-        else:
-            body, rows, truncated = self._in_worker(("run", request), key=sparql)
-        media_type = formats.get(format).content_type
-        return ExecutionResult(
-            body, format, media_type, info.form, rows, truncated, time.monotonic() - started
-        )
+        return (info.text, format, default_graph, named_graphs, union, limit, base_iri)
+
+    def _result(self, info: QueryInfo, format: str, answer: tuple, started: float) -> ExecutionResult:
+        body, rows, truncated = answer
+        return ExecutionResult(body, format, formats.get(format).content_type, info.form, rows,
+                               truncated, time.monotonic() - started)
 
     def local_graphs(self) -> list[str] | None:
         """Named graphs of the loaded data (None until a worker has reported them)."""
@@ -218,6 +262,7 @@ class QueryExecutor:
             old, self._zygote = self._zygote, zygote
             self._generation = zygote.generation
             self._verdicts = _Memo()  # FROM checks depend on the graphs held
+            self._answers = _Memo(REMEMBERED_ANSWERS)  # answers depend on the data
             stale = self._drain_idle()
             if self._remote is None:
                 self._local_graphs = fresh[0].local_graphs
@@ -241,7 +286,7 @@ class QueryExecutor:
         if self._remote is not None:
             self._remote.close()
 
-    def __enter__(self) -> "QueryExecutor":
+    def __enter__(self) -> QueryExecutor:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -283,7 +328,7 @@ class QueryExecutor:
         return verdict
 
     def _run_remote(self, request: tuple) -> tuple[bytes, int, bool]:
-        sparql, format, default_graph, named_graphs, union, limit = request
+        sparql, format, default_graph, named_graphs, union, limit, _ = request  # its own base
         try:
             results = self._remote.query(
                 sparql, default_graph=default_graph, named_graphs=named_graphs,

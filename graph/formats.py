@@ -67,8 +67,9 @@ JSON = _results("json", "SPARQL results JSON", ("application/sparql-results+json
 XML = _results("xml", "SPARQL results XML",
                ("application/sparql-results+xml", "application/xml", "text/xml"),
                ("srx",), (".srx",), ox.QueryResultsFormat.XML, "SPARQL_Results_XML")
-CSV = _results("csv", "SPARQL results CSV", ("text/csv",), (), (".csv",), ox.QueryResultsFormat.CSV,
-               "SPARQL_Results_CSV")
+# text/plain: the Oxigraph server answers it with CSV (solutions) or N-Triples (graphs); so do we.
+CSV = _results("csv", "SPARQL results CSV", ("text/csv", "text/plain"), (), (".csv",),
+               ox.QueryResultsFormat.CSV, "SPARQL_Results_CSV")
 TSV = _results("tsv", "SPARQL results TSV", ("text/tab-separated-values",), (), (".tsv",),
                ox.QueryResultsFormat.TSV, "SPARQL_Results_TSV")
 TURTLE = _rdf("turtle", "Turtle", ("text/turtle", "application/x-turtle"), ("ttl",), (".ttl",),
@@ -83,7 +84,7 @@ RDFXML = _rdf("rdfxml", "RDF/XML", ("application/rdf+xml", "application/xml", "t
 TRIG = _rdf("trig", "TriG", ("application/trig",), (), (".trig",), "trig", ox.RdfFormat.TRIG, "TriG")
 NQUADS = _rdf("nquads", "N-Quads", ("application/n-quads",), ("nq",), (".nq",), "nquads",
               ox.RdfFormat.N_QUADS, "N-Quads")
-N3 = _rdf("n3", "Notation3", ("text/n3",), (), (".n3",), "n3", ox.RdfFormat.N3, None, forms=frozenset())
+N3 = _rdf("n3", "Notation3", ("text/n3", "text/rdf+n3"), (), (".n3",), "n3", ox.RdfFormat.N3, "N3")
 HTML = Format("html", "HTML page", ("text/html", "application/xhtml+xml"), (), (".html",))
 # The JSON answers of the REST routes (not SPARQL results): plain application/json.
 ANSWER = Format("answer", "JSON", ("application/json",), ("json",), (".json",))
@@ -95,7 +96,7 @@ FORMATS: tuple[Format, ...] = (JSON, XML, CSV, TSV, TURTLE, NTRIPLES, JSONLD, RD
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
 # What one kind of answer comes in, the default first.
 SOLUTIONS = (JSON, XML, CSV, TSV)
-GRAPHS = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS)
+GRAPHS = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS, N3)
 DESCRIPTIONS = (TURTLE, JSONLD, NTRIPLES, RDFXML)   # one resource's triples (linked data, REST)
 EXPORTS = (TRIG, TURTLE, NTRIPLES, NQUADS, JSONLD, GRAPHML, GEXF)
 BY_NAME = {f.name: f for f in FORMATS}
@@ -157,16 +158,28 @@ def named(requested: str, offers: Sequence[Format], *, parameter: str = "format"
 
 
 def negotiate(offers: Sequence[Format], requested: str | None = None, accept: str | None = None, *,
-              fallback: bool = False, parameter: str = "format") -> Format:
+              fallback: bool = False, parameter: str = "format",
+              suggested: Sequence[str] = ()) -> Format:
     """The format to answer in, among ``offers`` (the first is the default).
 
     ``requested`` (a ``format=`` value: name, alias or media type) overrides ``accept`` (an HTTP
     ``Accept`` header, q-values honoured, ties going to the earlier offer). When ``accept`` admits
     no offer: NotAcceptable, or the default when ``fallback`` (answers that have one form and may
     ignore ``Accept``, as HTTP allows).
+
+    ``suggested``: values that override ``accept`` only where they fit. SPARQL clients send them
+    for any query form (SPARQLWrapper: ``format=turtle&output=turtle&results=turtle`` with a
+    SELECT); the first that names an offer wins, one naming a format this answer does not come in
+    is passed over and ``accept`` decides. A value naming no format at all is still BadInput.
     """
     if requested is not None and requested.strip():
         return named(requested, offers, parameter=parameter)
+    for value in suggested:
+        if value.strip():
+            try:
+                return named(value, offers, parameter=parameter)
+            except NotAcceptable:
+                continue
     if accept is None or not accept.strip():
         return offers[0]
     ranges = accept_ranges(accept)

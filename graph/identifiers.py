@@ -75,9 +75,12 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple
+
+from vankien.graph import uris
+from vankien.graph.errors import IdentifierError
+from vankien.graph.text import _ascii, _normalise, fold
 
 __all__ = [
     "DocumentReference",
@@ -89,14 +92,12 @@ __all__ = [
     "match_date",
     "fold",
     "parse_reference",
+    "document_class_of",
+    "type_code",
 ]
 
 MAX_REFERENCE_LENGTH = 300
 MAX_NUMBER_DIGITS = 5
-
-
-class IdentifierError(ValueError):
-    """A document number (or its date) that could not be understood."""
 
 
 class DocumentType(NamedTuple):
@@ -158,55 +159,6 @@ ISSUERS: dict[str, Issuer] = {
 _ISSUER_ALIASES = {"TƯ": "TW"}
 
 
-# --- text normalisation -------------------------------------------------------------------------
-
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-_SLASHES = "\u2044\u2215\uff0f"
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\r\n"
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_CHAR_MAP = {
-    **{ord(c): "-" for c in _DASHES},
-    **{ord(c): "/" for c in _SLASHES},
-    **{ord(c): " " for c in _SPACES},
-    **{ord(c): None for c in _INVISIBLE},
-    0x00D0: "Đ", 0x0189: "Đ",  # Ð (Icelandic eth), Ɖ (African D) look like Đ
-    0x00F0: "đ", 0x0256: "đ",
-}
-
-
-def _normalise(text: str) -> tuple[str, list[int], list[int]]:
-    """NFC + look-alike mapping, with the original [start, end) of every output character.
-
-    Works cluster by cluster (a base character and its combining marks) so that offsets found in
-    the normalised text can be mapped back to the caller's text (NFD input changes the length).
-    """
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and unicodedata.combining(text[j]):
-            j += 1
-        cluster = unicodedata.normalize("NFC", text[i:j]).translate(_CHAR_MAP)
-        out.append(cluster)
-        starts.extend([i] * len(cluster))
-        ends.extend([j] * len(cluster))
-        i = j
-    return "".join(out), starts, ends
-
-
-def _ascii(text: str) -> str:
-    """Diacritics removed, đ→d, case kept (``09-ĐA/TU`` → ``09-DA/TU``)."""
-    decomposed = unicodedata.normalize("NFKD", _normalise(text)[0].replace("Đ", "D").replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII slug for URIs and search: ``"Điện Biên"`` → ``"dien-bien"``."""
-    return re.sub(r"[^a-z0-9]+", "-", _ascii(text).lower()).strip("-")
-
-
 def _code_key(code: str) -> str:
     """Lookup key of a code: case and Đ/D folded, but Ư kept (``TƯ`` ≠ ``TU``)."""
     return _normalise(code)[0].casefold().replace("đ", "d")
@@ -215,6 +167,20 @@ def _code_key(code: str) -> str:
 _TYPE_BY_KEY = {_code_key(code): code for code in TYPES}
 _ISSUER_BY_KEY = {_code_key(code): code for code in ISSUERS} | {
     _code_key(alias): code for alias, code in _ISSUER_ALIASES.items()}
+
+
+def type_code(written: str) -> str:
+    """The canonical type code for a code as written (``kh``, ``QDi``, ``ĐA`` → ``KH``, ``QĐi``,
+    ``ĐA``); IdentifierError naming the known codes when there is none."""
+    code = _TYPE_BY_KEY.get(_code_key(written.strip()))
+    if code is None:
+        raise IdentifierError(f"unknown document type code {written!r}; known codes: {_known(TYPES)}")
+    return code
+
+
+def document_class_of(written: str) -> str:
+    """The ``vk:`` class local name of a type code as written (``KH`` → ``Plan``)."""
+    return TYPES[type_code(written)].document_class
 
 
 def _known(codes) -> str:
@@ -342,37 +308,18 @@ class DocumentReference:
         return ISSUERS[self.issuer_code].local
 
     def identity_key(self, jurisdiction: str | None, term: str | int | None) -> tuple:
-        """(issuer, jurisdiction, type, number, term) with slugs and the number as an int.
-
-        The jurisdiction is dropped for central issuers (there is only one ``TW``); ``None`` stays
-        ``None`` so that an unknown jurisdiction or term is visible, never guessed.
-        """
-        place = fold(jurisdiction) if (jurisdiction and self.is_local) else None
-        return (self.issuer_slug, place, self.type_slug, self.number_int, _term_segment(term))
+        """(issuer, jurisdiction, type, number, term): see :func:`vankien.graph.uris.identity_key`."""
+        return uris.identity_key(self.issuer_slug, self.is_local, self.type_slug, self.number_int,
+                                 jurisdiction, term)
 
     def issuer_path(self, jurisdiction: str | None = None) -> str:
         """URI segment of the issuer: ``tw``, ``tu-dien-bien``, ``hu-{district}``."""
-        if not self.is_local:
-            return self.issuer_slug
-        if not jurisdiction or not fold(jurisdiction):
-            raise IdentifierError(
-                f"issuer code {self.issuer_code!r} of {self.notation!r} is local: a jurisdiction is needed")
-        return f"{self.issuer_slug}-{fold(jurisdiction)}"
+        return uris.issuer_segment(self.issuer_slug, self.is_local, jurisdiction, self.notation)
 
     def slug(self, jurisdiction: str | None = None, term: str | int | None = None) -> str:
-        """URI path under ``doc/``: ``tu-dien-bien/nq/04/k14``; without a term ``tu-dien-bien/nq/04``."""
-        path = f"{self.issuer_path(jurisdiction)}/{self.type_slug}/{self.number}"
-        term_segment = _term_segment(term)
-        return f"{path}/k{term_segment}" if term_segment else path
-
-
-def _term_segment(term: str | int | None) -> str | None:
-    if term is None:
-        return None
-    segment = fold(str(term)).removeprefix("k")
-    if not segment.isdigit():
-        raise IdentifierError(f"term must be an ordinal number such as 14, got {term!r}")
-    return str(int(segment))
+        """URI path under ``doc/``: ``tu-dien-bien/nq/04/k14``; without a term ``tu-dien-bien/nq/04``
+        (the one rule: :func:`vankien.graph.uris.document_path`)."""
+        return uris.document_path(self.issuer_path(jurisdiction), self.type_slug, self.number, term)
 
 
 def _reference_from_match(m: re.Match, as_written: str) -> DocumentReference:

@@ -2,21 +2,29 @@
 
 A build reads the seeds, checks every quote against its source text (when the sources folder is
 there), builds the dataset, validates it with the SHACL shapes and only then replaces the last good
-artifact (``data_dir/vankien.nq``) atomically: a failed build leaves the previous graph in place.
+artifact (``data_dir/vankien.nq``) and its manifest (``build.json``, carrying the artifact's sha256)
+atomically: a failed build leaves the previous graph in place. Builds of one data folder take turns
+(a lock file) and first delete what an interrupted build left; opening the artifact checks it
+against the manifest.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from rdflib import Dataset
 
 from vankien.ontology import load_ontology
+from vankien.graph.errors import NotFound
 from vankien.graph.build import BuildError, build_dataset
 from vankien.graph.lexicon import add_lexicon
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
@@ -25,7 +33,8 @@ from vankien.graph.store import DiskStore, open_store
 from vankien.graph.validate import validate_dataset
 
 ARTIFACT = "vankien.nq"
-MANIFEST = "build.json"
+MANIFEST = "build.json"  # what was built, with the artifact's sha256 (checked on open)
+LOCK_FILE = ".build.lock"
 
 
 @dataclass
@@ -69,27 +78,65 @@ def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     return dataset, result
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename over it: readers see the old or the new file, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+class ArtifactMismatch(BuildError):
+    """The manifest does not describe the artifact beside it (an interrupted build, a hand edit)."""
+
+
+def write_together(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file to a temporary file beside it (flushed to disk), then rename each over its
+    target: a crash before the renames changes nothing; one between them leaves a manifest that does
+    not match its artifact, which :func:`open_graph` notices. A failed write names its path."""
+    written: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for path, data in files:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+                written.append((tmp, path))
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+            except OSError as problem:
+                raise BuildError(f"cannot write {path}: {problem.strerror or problem}; "
+                                 "nothing was replaced") from None
+        for tmp, path in written:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in written:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def remove_leftovers(data_dir: Path) -> list[Path]:
+    """Delete the temporary files an interrupted build or load left in ``data_dir``."""
+    patterns = (f".{ARTIFACT}.*", f".{MANIFEST}.*", f"{ARTIFACT}.tmp")
+    removed = [path for pattern in patterns for path in data_dir.glob(pattern) if path.is_file()]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+@contextmanager
+def build_lock(data_dir: Path) -> Iterator[None]:
+    """One build at a time per data folder (so leftovers found under the lock are nobody's)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / LOCK_FILE, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def build(settings: Settings) -> BuildResult:
     """Build the graph and replace the artifact (and a disk or remote store) only when all is well."""
     dataset, result = build_from_seeds(settings)
     nquads = dataset.serialize(format="nquads", encoding="utf-8")
-    write_atomically(result.artifact, nquads)
-    manifest = {"quads": result.quads, "claims": result.claims, "sources": result.sources,
+    manifest = {"artifact": ARTIFACT, "sha256": hashlib.sha256(nquads).hexdigest(),
+                "quads": result.quads, "claims": result.claims, "sources": result.sources,
                 "unverified_sources": result.unverified_sources, "built_at": time.time()}
-    write_atomically(result.artifact.parent / MANIFEST, json.dumps(manifest, indent=2).encode())
+    data_dir = result.artifact.parent
+    with build_lock(data_dir):
+        remove_leftovers(data_dir)
+        write_together([(result.artifact, nquads),
+                        (data_dir / MANIFEST, json.dumps(manifest, indent=2).encode())])
     if settings.store != "memory":
         store = open_store(settings)
         try:
@@ -97,6 +144,29 @@ def build(settings: Settings) -> BuildResult:
         finally:
             store.close()
     return result
+
+
+def check_artifact(artifact: Path) -> None:
+    """Raise :class:`ArtifactMismatch` when the manifest beside ``artifact`` names another digest.
+    (An artifact without a manifest was written by ``vankien load``: nothing to compare.)"""
+    manifest_path = artifact.parent / MANIFEST
+    try:
+        expected = json.loads(manifest_path.read_text(encoding="utf-8")).get("sha256")
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as problem:
+        raise ArtifactMismatch(f"{manifest_path}: unreadable ({problem}); run 'vankien build'") from None
+    if expected is None:
+        return  # written before manifests carried the digest
+    digest = hashlib.sha256()
+    with open(artifact, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != expected:
+        raise ArtifactMismatch(
+            f"{artifact} is not the graph {manifest_path} describes (sha256 {digest.hexdigest()[:12]}… "
+            f"≠ {expected[:12]}…): a build was interrupted or the file was changed; run 'vankien build'"
+        )
 
 
 def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: bool = False):
@@ -109,7 +179,13 @@ def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: 
     if settings.store == "memory":
         if not artifact.exists():
             if not build_if_missing:
-                raise FileNotFoundError(f"{artifact} not found: run 'vankien build' first")
+                raise NotFound(f"{artifact} not found: run 'vankien build' first")
+            build(settings)
+        try:
+            check_artifact(artifact)
+        except ArtifactMismatch:
+            if not build_if_missing:
+                raise
             build(settings)
         store = open_store(settings)
         store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it

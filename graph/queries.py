@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from vankien.graph.identifiers import IdentifierError, fold, parse_reference
+from vankien.graph import errors
+from vankien.graph.errors import BadInput, NotFound
+from vankien.graph.identifiers import IdentifierError, document_class_of, fold, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
 from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
 
@@ -21,14 +23,10 @@ DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Reg
                   "Conclusion", "OfficialLetter", "Notice", "Report", "Programme")
 
 
-class NotFound(LookupError):
-    """Nothing in the graph answers to the given identifier."""
-
-
 AMBIGUOUS_LISTED = 10  # candidates named in the message (a national corpus may have thousands)
 
 
-class Ambiguous(LookupError):
+class Ambiguous(errors.Ambiguous):
     """A document number names several documents (numbers restart with each term)."""
 
     def __init__(self, text: str, candidates: list[dict]):
@@ -36,7 +34,7 @@ class Ambiguous(LookupError):
         more = len(candidates) - AMBIGUOUS_LISTED
         super().__init__(f"'{text}' names {len(candidates)} documents (numbers restart with each "
                          f"term); give the URI of one, or the issuer's term and place: {listed}"
-                         + (f" … and {more} more" if more > 0 else ""))
+                         + (f" … and {more} more" if more > 0 else ""), candidates=candidates)
         self.text, self.candidates = text, candidates
 
 
@@ -82,7 +80,7 @@ def iri(value: str) -> str:
     try:
         return f"<{ox.NamedNode(value).value}>"
     except ValueError as exc:
-        raise ValueError(f"not an absolute IRI: {value!r} ({exc})") from None
+        raise BadInput(f"not an absolute IRI: {value!r} ({exc})") from None
 
 
 def literal(value: str) -> str:
@@ -222,9 +220,9 @@ def document_class(name: str) -> str:
     if name in DOCUMENT_TYPES:
         return name
     try:
-        return parse_reference(f"1-{name}/TW").document_class
+        return document_class_of(name)
     except IdentifierError:
-        raise ValueError(f"unknown document type '{name}'; use one of {', '.join(DOCUMENT_TYPES)} "
+        raise BadInput(f"unknown document type '{name}'; use one of {', '.join(DOCUMENT_TYPES)} "
                          "or a code such as NQ, CT, KH") from None
 
 
@@ -237,7 +235,7 @@ def level_concept(name: str) -> str:
     for level in LEVELS:
         if word == level.lower():
             return f"{level}Level"
-    raise ValueError(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
+    raise BadInput(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
 
 
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese

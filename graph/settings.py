@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ID_BASE
 
 # Only the defaults for the seed claims and the source texts point into a checkout (the folder above
@@ -19,9 +22,10 @@ from vankien.graph.namespaces import ID_BASE
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
+_ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 
 
-class SettingsError(ValueError):
+class SettingsError(BadInput):
     """A setting has a value vankien cannot use (the message names the setting)."""
 
 
@@ -45,12 +49,15 @@ class Settings:
     max_rows: int = 10000
     max_query_length: int = 20000
     max_nesting: int = 20
+    max_upload_bytes: int = 5_000_000  # POST /validate: the largest document read
     query_workers: int = 3  # processes that check and run users' queries
     slow_query_slots: int = 1  # of those, how many may run a long query at once
     slow_query_s: float = 0.25  # a query still running after this is long
     worker_memory_mb: int = 1024  # memory a query may take beyond the loaded data
     host: str = "127.0.0.1"
     port: int = 8000
+    # Origins browsers may call the API from ("*" or comma-separated origins); empty: no CORS.
+    cors: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("seeds_dir", "sources_dir", "data_dir", "store_path"):
@@ -70,11 +77,20 @@ class Settings:
         if not self.base_iri.endswith(("/", "#")):
             raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
         for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting",
-                     "query_workers", "slow_query_slots", "slow_query_s", "worker_memory_mb"):
+                     "max_upload_bytes", "query_workers", "slow_query_slots", "slow_query_s", "worker_memory_mb"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"port: {self.port!r} is not a TCP port")
+        for origin in self.cors_origins:
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise SettingsError(f"cors: {origin!r} is not '*' or an origin such as "
+                                    f"https://example.org (set {ENV_PREFIX}CORS or --cors)")
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins allowed by ``cors``, one per comma; () when CORS is off."""
+        return tuple(part.strip().rstrip("/") for part in (self.cors or "").split(",") if part.strip())
 
     @property
     def disk_store_path(self) -> Path:
@@ -87,7 +103,7 @@ class Settings:
         return self.data_dir / "vankien.nq"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``VANKIEN_<FIELD>`` variables, then ``overrides`` on top."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
@@ -101,7 +117,13 @@ class Settings:
         values.update(overrides)
         return cls(**values)
 
-    def replace(self, **changes: Any) -> "Settings":
+    def environment(self) -> dict[str, str]:
+        """These settings as ``VANKIEN_*`` variables (for processes that read them with
+        :meth:`from_env`); fields that are None are left out."""
+        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
+                for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+    def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -72,3 +72,39 @@ REPORT_PREFIXES = {**PREFIXES, "vksh": str(VKSH), "sh": str(SH)}
 
 def _short(node: Node) -> str:
     return shorten(str(node), REPORT_PREFIXES)
+
+
+def report_graph(report: ValidationReport) -> Graph:
+    """The report in the SHACL vocabulary (``sh:ValidationReport`` with one ``sh:result`` each)."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.bind("vksh", VKSH)
+    root = BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(report.conforms)))
+    for violation in report.violations:
+        result = BNode()
+        graph.add((root, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, violation.focus))
+        graph.add((result, SH.sourceShape, violation.shape))
+        graph.add((result, SH.resultSeverity, SH[violation.severity]))
+        graph.add((result, SH.resultMessage, Literal(violation.message)))
+        if violation.path is not None:
+            graph.add((result, SH.resultPath, violation.path))
+        if violation.value is not None:
+            graph.add((result, SH.value, violation.value))
+    return graph
+
+
+def report_json(report: ValidationReport) -> dict:
+    """The report as plain JSON: conformance, one entry per violation, and the readable text."""
+    def text(node: Node | None) -> str | None:
+        return None if node is None else str(node)
+
+    return {"conforms": report.conforms, "violations": [
+        {"focus": text(v.focus), "shape": text(v.shape), "path": text(v.path), "severity": v.severity,
+         "message": v.message, "value": text(v.value)} for v in report.violations],
+        "text": format_report(report)}

@@ -32,6 +32,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from vankien.shapes import load_shapes
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ONTOLOGY_GRAPH as ONTOLOGY_IRI, VK, local_name
 from vankien.graph.shacl_report import ValidationReport, Violation, parent_shapes
 
@@ -49,7 +50,7 @@ SELECT_PARTS = re.compile(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(?P<projecti
 THIS_VARIABLE = re.compile(r"[$?]this\b")
 
 
-class ShapeCompileError(ValueError):
+class ShapeCompileError(BadInput):
     """A shape uses SHACL the SPARQL compiler does not support."""
 
 

@@ -14,9 +14,11 @@ no reading of the escapes is left to either engine. A second, lexical look for t
 keyword outside strings, IRIs and comments backs up the parse tree; the query workers also run
 without network access (:mod:`.sandbox`).
 
-Two limits are checked before parsing, because rdflib's recursive-descent parser is slow and
-recursion-hungry on hostile input: the text length, and the bracket depth (``{}`` groups and
-``()`` expressions, counted by a small lexer that skips strings, IRIs and comments).
+Limits are checked before parsing (:func:`precheck`, linear in the text), because rdflib's
+recursive-descent parser is slow and recursion-hungry on hostile input: the text length, and the
+bracket depth (``{}`` groups, ``()`` expressions and ``[]`` blank nodes on one count, by a small
+lexer that skips strings, IRIs and comments). The parse itself runs in the executor's worker
+processes, under the query time limit.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.algebra import translatePrologue
@@ -123,14 +125,34 @@ def precheck(sparql: str, settings: Settings) -> str:
     return sparql
 
 
-def check_graph_params(
-    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None
-) -> None:
-    """Apply the ``FROM`` rule to protocol ``default-graph-uri`` / ``named-graph-uri`` values."""
+# Stands for every protocol graph the store does not hold: no store has it, so it is an empty graph.
+ABSENT_GRAPH = "urn:x-vankien:absent-graph"
+
+
+def local_dataset(
+    graphs: Iterable[str] | None, settings: Settings, local_graphs: Iterable[str] | None = None,
+    *, parameter: str = "default-graph-uri",
+) -> list[str] | None:
+    """Protocol ``default-graph-uri`` / ``named-graph-uri`` values as graphs the store may be asked
+    for. A graph the store does not hold is an empty graph (as the Oxigraph server answers, and as
+    rdflib's ``urn:x-rdflib:default`` expects), never fetched: it is replaced by
+    :data:`ABSENT_GRAPH`. A value that is not an IRI is refused naming ``parameter``.
+    """
+    if not graphs:
+        return None
     allowed = _graph_filter(settings, local_graphs)
-    for iri in graphs or ():
-        if not allowed(iri):
-            raise QueryRefused(f"graph <{iri}> is refused: only local graphs can be queried")
+    dataset: list[str] = []
+    for iri in graphs:
+        if not _IRI.fullmatch(iri):
+            raise QueryRefused(f"{parameter}: {iri!r} is not an absolute IRI")
+        chosen = iri if allowed(iri) else ABSENT_GRAPH
+        if chosen not in dataset:
+            dataset.append(chosen)
+    return dataset
+
+
+# RFC 3987 in short: a scheme, then no spaces, angle brackets, quotes or braces.
+_IRI = re.compile(r'[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*')
 
 
 def _graph_filter(settings: Settings, local_graphs: Iterable[str] | None):
@@ -220,6 +242,16 @@ def mentions_service(sparql: str) -> bool:
     return any(_SERVICE_KEYWORD.search(part) for part in _outside_skipped(sparql))
 
 
+# Functions whose value changes from one run to the next: an answer using them is not reusable.
+_VOLATILE = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def is_repeatable(sparql: str) -> bool:
+    """True when running ``sparql`` twice on the same data gives the same answer: none of RAND,
+    NOW, UUID, STRUUID, BNODE stands outside strings, IRIs and comments."""
+    return not any(_VOLATILE.search(part) for part in _outside_skipped(sparql))
+
+
 def _describe(error: ParseBaseException) -> str:
     return f"line {error.lineno}, column {error.col}: {error.msg}, found {error.found}"
 
@@ -274,7 +306,8 @@ _SKIPPED = re.compile(
     r"|#[^\n\r]*",
     re.DOTALL,
 )
-_BRACKETS = re.compile(r"[{}()]")
+_BRACKETS = re.compile(r"[{}()\[\]]")
+_OPENERS = frozenset("{([")
 
 
 def _outside_skipped(sparql: str):
@@ -287,20 +320,14 @@ def _outside_skipped(sparql: str):
 
 
 def bracket_depth(sparql: str) -> int:
-    """Deepest nesting of ``{}`` or of ``()`` outside strings, IRIs and comments."""
-    deepest = 0
-    depth = {"{": 0, "(": 0}
-    opener = {"}": "{", ")": "("}
+    """Deepest nesting of brackets — ``{}`` groups, ``()`` expressions and ``[]`` blank nodes, all
+    kinds on one count (the parser recurses for each) — outside strings, IRIs and comments."""
+    deepest = depth = 0
     for part in _outside_skipped(sparql):
-        deepest = _count(part, depth, opener, deepest)
-    return deepest
-
-
-def _count(text: str, depth: dict, opener: dict, deepest: int) -> int:
-    for bracket in _BRACKETS.findall(text):
-        if bracket in depth:
-            depth[bracket] += 1
-            deepest = max(deepest, depth[bracket])
-        else:
-            depth[opener[bracket]] = max(0, depth[opener[bracket]] - 1)
+        for bracket in _BRACKETS.findall(part):
+            if bracket in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            else:
+                depth = max(0, depth - 1)
     return deepest

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pyoxigraph as ox
 
 from vankien.graph import formats
-from vankien.graph.errors import UserError
+from vankien.graph.errors import Unavailable, UserError
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
 
 ProgressCallback = Callable[[int], None]  # called with the number of quads read so far
@@ -22,7 +22,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable, RuntimeError):
     """A store operation failed; the message names the file or endpoint involved."""
 
 

@@ -28,8 +28,10 @@ from typing import BinaryIO, Callable
 
 from vankien.ontology import ontology_nquads
 
+from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import fold
 from vankien.graph.namespaces import PREFIXES, VK
+from vankien.graph.uris import UNKNOWN_TERM, Minter
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
 
@@ -54,6 +56,12 @@ def _iri(namespace: str, local: str) -> str:
 
 def _vk(local: str) -> str:
     return _iri(VK, local)
+
+
+# Synthetic URIs follow the real scheme (vankien.graph.uris); segments here are already slugs, so
+# the minters skip folding. MINT gives bracketed IRIs for N-Quads lines, PLAIN the bare text.
+MINT = Minter(SYNTH_BASE, make=lambda iri: f"<{iri}>", slug=str)
+PLAIN = Minter(SYNTH_BASE, make=str, slug=str)
 
 
 # The vocabulary's namespaces, written out as N-Quads text (the generator bypasses rdflib for speed).
@@ -165,7 +173,7 @@ class Jurisdiction:
     districts: list["Jurisdiction"] = field(default_factory=list)
 
     def term(self, ordinal: int) -> str:
-        return _iri(SYNTH_BASE, f"term/{self.slug}/{ordinal}")
+        return MINT.term(self.slug, ordinal)
 
 
 @dataclass(slots=True)
@@ -195,7 +203,7 @@ class SynthStats:
 
 def _build_geography(rng: random.Random, n_provinces: int) -> tuple[Jurisdiction, list[Jurisdiction]]:
     """Central jurisdiction plus `n_provinces` provinces, each with its districts and bodies."""
-    central = Jurisdiction("tw", _iri(SYNTH_BASE, "place/viet-nam"), "Viet Nam (synthetic)",
+    central = Jurisdiction("tw", MINT.place("viet-nam"), "Viet Nam (synthetic)",
                            "Việt Nam (giả lập)", "central", "tw", "TW")
     cc = _body(central, "ban-chap-hanh-trung-uong", "CentralCommittee",
                "synthetic Central Committee", "Ban Chấp hành Trung ương (giả lập)")
@@ -211,7 +219,7 @@ def _build_geography(rng: random.Random, n_provinces: int) -> tuple[Jurisdiction
     provinces = []
     for p in range(1, n_provinces + 1):
         slug = f"p{p:02d}"
-        province = Jurisdiction(slug, _iri(SYNTH_BASE, f"place/{slug}"),
+        province = Jurisdiction(slug, MINT.place(slug),
                                 f"synthetic province {p:02d}", f"tỉnh giả lập {p:02d}",
                                 "provincial", f"tu-{slug}", "TU")
         committee = _body(province, "tinh-uy", "PartyCommittee",
@@ -228,7 +236,7 @@ def _build_geography(rng: random.Random, n_provinces: int) -> tuple[Jurisdiction
         }
         for d in range(1, district_counts[p - 1] + 1):
             dslug = f"{slug}-d{d:02d}"
-            district = Jurisdiction(dslug, _iri(SYNTH_BASE, f"place/{dslug}"),
+            district = Jurisdiction(dslug, MINT.place(dslug),
                                     f"synthetic district {d:02d} of province {p:02d}",
                                     f"huyện giả lập {d:02d} tỉnh {p:02d}", "district",
                                     f"hu-{dslug}", "HU", province=province)
@@ -249,7 +257,7 @@ def _build_geography(rng: random.Random, n_provinces: int) -> tuple[Jurisdiction
 
 
 def _body(jur: Jurisdiction, slug: str, cls: str, en: str, vi: str, parent: Body | None = None) -> Body:
-    return Body(_iri(SYNTH_BASE, f"body/{jur.slug}/{slug}"), _vk(cls), en, vi, jur, parent)
+    return Body(MINT.body(jur.slug, slug), _vk(cls), en, vi, jur, parent)
 
 
 class _Generator:
@@ -367,7 +375,7 @@ class _Generator:
         number = self.counters[key] = self.counters.get(key, 0) + 1
         number_text = f"{number:02d}"
         notation = f"{number_text}-{code}/{jur.issuer_code}"
-        iri = _iri(SYNTH_BASE, f"doc/{jur.issuer_path}/{dtype.folded}/{number_text}/k{term}")
+        iri = MINT.numbered(jur.issuer_path, dtype.folded, number, term, self.source_id)
         term_iri = jur.term(term)
         self._need_body(issuer)
         self._need_term(jur, term)
@@ -446,8 +454,7 @@ class _Generator:
         if self.rng.random() >= UNRESOLVED_SHARE:
             return doc.iri, ""
         dtype, jur = doc.dtype, doc.jurisdiction
-        iri = _iri(SYNTH_BASE, f"doc/{jur.issuer_path}/{dtype.folded}/{doc.number}"
-                               f"/unresolved/{self.source_id}")
+        iri = MINT.numbered(jur.issuer_path, dtype.folded, doc.number, UNKNOWN_TERM, self.source_id)
         if iri not in self.source_unresolved:
             self.source_unresolved.add(iri)
             self.stats.unresolved_references += 1
@@ -518,8 +525,8 @@ class _Generator:
     def _open_source(self) -> None:
         self.source_index += 1
         self.source_id = f"synthetic-s{self.seed}-{self.source_index:05d}"
-        self.source = _iri(SYNTH_BASE, f"source/{self.source_id}")
-        self.graph = _iri(SYNTH_BASE, f"graph/{self.source_id}")
+        self.source = MINT.source(self.source_id)
+        self.graph = MINT.graph(self.source_id)
         self.sentences: list[tuple[str, list[tuple[str, str, str]]]] = []
         self.source_docs: list[Doc] = []
         self.source_unresolved: set[str] = set()
@@ -550,11 +557,11 @@ class _Generator:
         slug, label, unit, unit_word, (low, high) = rng.choice(MEASURES)
         value = rng.randint(low, high)
         jur = doc.jurisdiction
-        obs = _iri(SYNTH_BASE, f"obs/{src}/o{n}")
-        measure = _iri(SYNTH_BASE, f"measure/{slug}")
-        period = _iri(SYNTH_BASE, f"period/{src}/p{n}")
-        dataset = _iri(SYNTH_BASE, f"dataset/{src}")
-        begin, end = _iri(SYNTH_BASE, f"period/{src}/p{n}#begin"), _iri(SYNTH_BASE, f"period/{src}/p{n}#end")
+        obs = MINT.in_source("obs", src, f"o{n}")
+        measure = MINT.measure(slug)
+        period = MINT.in_source("period", src, f"p{n}")
+        dataset = MINT.dataset(src)
+        begin, end = MINT.in_source("period", src, f"p{n}#begin"), MINT.in_source("period", src, f"p{n}#end")
         year = 2000 + rng.randint(0, 29)  # fake years: the whole corpus is synthetic
         period_label = f"synthetic reporting period {n} of source {self.source_index}"
         if measure not in self.described:
@@ -597,15 +604,14 @@ class _Generator:
                      f'{src} {_vk("sha256")} "{hashlib.sha256(text_bytes).hexdigest()}" {g} .\n')
         if self.texts_dir is not None:
             (self.texts_dir / f"{self.source_id}.txt").write_bytes(text_bytes)
-        claim_base = f"{SYNTH_BASE}claim/{self.source_id}/c"
         start, number = 0, 0
         for sentence, facts in self.sentences:
             end = start + len(sentence)
-            quote_local = f"{claim_base}{number + 1:04d}/quote"
+            quote_local = PLAIN.quote(self.source_id, f"c{number + 1:04d}")
             quote, text_sel, pos_sel = f"<{quote_local}>", f"<{quote_local}#text>", f"<{quote_local}#pos>"
             for s, p, o in facts:
                 number += 1
-                c = f"<{claim_base}{number:04d}>"
+                c = MINT.in_source("claim", self.source_id, f"c{number:04d}")
                 lines.append(f"{c} {A} {VK_CLAIM} {g} .\n"
                              f"{c} {RDF_SUBJECT} {s} {g} .\n"
                              f"{c} {RDF_PREDICATE} {p} {g} .\n"
@@ -641,11 +647,11 @@ def generate(n_docs: int, seed: int, out: str | Path | BinaryIO, *,
     ``ontology=True`` the ontology graph follows the synthetic quads (not counted in the stats), so
     the file can be loaded and queried on its own, like the build's artifact."""
     if not isinstance(n_docs, int) or n_docs < 1:
-        raise ValueError(f"n_docs must be a positive integer, got {n_docs!r}")
+        raise BadInput(f"n_docs must be a positive integer, got {n_docs!r}")
     if not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+        raise BadInput(f"seed must be an integer, got {seed!r}")
     if texts_dir is not None and not Path(texts_dir).is_dir():
-        raise ValueError(f"texts_dir must be an existing folder, got {str(texts_dir)!r}")
+        raise BadInput(f"texts_dir must be an existing folder, got {str(texts_dir)!r}")
     texts = Path(texts_dir) if texts_dir is not None else None
     if isinstance(out, (str, Path)):
         return _generate_file(Path(out), n_docs, seed, progress=progress, texts_dir=texts,
@@ -686,7 +692,7 @@ def check_complete(path: str | Path) -> None:
         stream.seek(max(0, path.stat().st_size - 200))
         last = stream.read().rstrip(b"\n").rsplit(b"\n", 1)[-1].decode("utf-8", "replace")
     if not last.startswith(TRAILER):
-        raise ValueError(f"{path}: an incomplete synthetic corpus (it lacks the line "
+        raise BadInput(f"{path}: an incomplete synthetic corpus (it lacks the line "
                          f"'{TRAILER} N quads' that vankien synth writes last: the run that wrote it "
                          "was interrupted); run 'vankien synth' again")
 

@@ -12,6 +12,7 @@ import pyshacl
 from rdflib import Dataset, Graph
 from rdflib.namespace import SH
 
+from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import local_name
 from vankien.graph.shacl_report import ValidationReport, Violation, format_report, parent_shapes
 from vankien.graph.shacl_sparql import validate_store
@@ -66,7 +67,7 @@ def validate_dataset(data: Graph | Dataset, engine: str = "sparql") -> Validatio
     if engine == "pyshacl":
         return validate(data)
     if engine != "sparql":
-        raise ValueError(f"unknown validation engine '{engine}'; use one of {', '.join(ENGINES)}")
+        raise BadInput(f"unknown validation engine '{engine}'; use one of {', '.join(ENGINES)}")
     store = ox.Store()
     store.load(data.serialize(format="nquads" if isinstance(data, Dataset) else "nt", encoding="utf-8"),
                format=ox.RdfFormat.N_QUADS if isinstance(data, Dataset) else ox.RdfFormat.N_TRIPLES)

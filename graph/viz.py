@@ -19,8 +19,9 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
+from vankien.graph.errors import BadInput, NotFound
 from vankien.graph import queries
-from vankien.graph.identifiers import IdentifierError, parse_reference
+from vankien.graph.identifiers import IdentifierError, document_class_of
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
@@ -75,9 +76,9 @@ def select_view(store, focus: str | None = None, depth: int = 2, types: list[str
     body URI and the documents it issued or advised. ``types``: keep only these node types (class
     names such as ``Plan``, kinds such as ``body``, or codes such as ``KH``)."""
     if max_nodes < 1:
-        raise ValueError(f"max_nodes: must be at least 1, got {max_nodes}")
+        raise BadInput(f"max_nodes: must be at least 1, got {max_nodes}")
     if depth < 0:
-        raise ValueError(f"depth: must be 0 or more, got {depth}")
+        raise BadInput(f"depth: must be 0 or more, got {depth}")
     full = to_networkx(store)
     centre = None
     keep = set(full)
@@ -86,7 +87,7 @@ def select_view(store, focus: str | None = None, depth: int = 2, types: list[str
         keep = _lineage_nodes(store, full, centre, depth)
     elif body:
         if body not in full or full.nodes[body]["kind"] != "body":
-            raise queries.NotFound(f"body: no party body {body} in the graph")
+            raise NotFound(f"body: no party body {body} in the graph")
         centre = body
         keep = {body} | {doc for doc, _, label in full.in_edges(body, data="label")
                          if {"issuedBy", "advisedBy"} & set(label.split(", "))}
@@ -115,11 +116,11 @@ def _wanted_types(types: list[str], full: nx.DiGraph) -> set[str]:
     for name in types:
         token = name.strip()
         try:                                   # a type code such as KH or QĐi
-            token = parse_reference(f"1-{token}/TW").document_class
+            token = document_class_of(token)
         except IdentifierError:
             pass
         if token.lower() not in known:
-            raise ValueError(f"type: unknown node type '{name}'; use one of {', '.join(sorted(known))} "
+            raise BadInput(f"type: unknown node type '{name}'; use one of {', '.join(sorted(known))} "
                              "or a document code such as CT, NQ, KH")
         wanted.add(token.lower())
     return wanted

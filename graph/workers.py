@@ -320,8 +320,8 @@ def handle_in_worker(store: ox.Store | None, local_graphs: list[str] | None, set
 
 
 def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
-    sparql, format, default_graph, named_graphs, union, limit = request
-    options: dict[str, Any] = {"use_default_graph_as_union": union}
+    sparql, format, default_graph, named_graphs, union, limit, base_iri = request
+    options: dict[str, Any] = {"use_default_graph_as_union": union, "base_iri": base_iri}
     if default_graph:
         options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
     if named_graphs:

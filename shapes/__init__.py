@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, Namespace
 
+from vankien.graph.errors import BadInput
+
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
@@ -34,5 +36,5 @@ def load_shapes() -> Graph:
         try:
             shapes.parse(data=path.read_bytes(), format="turtle")
         except Exception as exc:  # rdflib raises several parser error types
-            raise ValueError(f"{path}: cannot parse the shapes file: {exc}") from None
+            raise BadInput(f"{path}: cannot parse the shapes file: {exc}") from None
     return shapes

@@ -91,3 +91,24 @@ def api_client(built):
     from vankien.api.app import create_app
     with TestClient(create_app(built[0])) as client:
         yield client
+
+
+# --- a real browser -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian chromium through Playwright; skipped when it is missing, unless
+    VANKIEN_REQUIRE_BROWSER=1 (then the test fails)."""
+    chromium_path = Path("/usr/bin/chromium")
+    if not chromium_path.exists():
+        reason = f"{chromium_path} is missing (apt-get install chromium)"
+        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+    sys.path.insert(0, str(FIXTURES / "viz"))
+    from viz_support import CHROMIUM_ARGS
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -23,7 +23,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import uvicorn
@@ -79,3 +79,70 @@ def _wait_until_answering(url: str, server, thread: threading.Thread, failure: l
                 pass
         time.sleep(0.05)
     raise RuntimeError(f"uvicorn did not answer {url} within {START_TIMEOUT_S} s")
+
+
+@contextmanager
+def vankien_serving(nquads, folder, **settings) -> Iterator[str]:
+    """A real uvicorn serving vankien over the N-Quads file ``nquads`` (SYNTHETIC or test data);
+    ``folder`` holds the data folder, ``settings`` override :class:`Settings` fields."""
+    from vankien.api.app import Runtime, create_app
+    from vankien.graph.executor import QueryExecutor
+    from vankien.graph.settings import Settings
+    from vankien.graph.store import MemoryStore
+
+    config = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder, **settings)
+    store = MemoryStore()
+    store.load(nquads)
+    with QueryExecutor(config, nquads) as executor:
+        with live_server(create_app(runtime=Runtime(config, store, executor))) as url:
+            yield url
+
+
+def oxigraph_binary() -> str | None:
+    """The Oxigraph server binary (from the ``oxigraph`` PyPI package beside this Python)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    beside_python = Path(sys.executable).parent / "oxigraph"
+    return str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
+
+
+@contextmanager
+def oxigraph_read_only(nquads, folder) -> Iterator[str]:
+    """The Oxigraph server (``serve-read-only --union-default-graph``, as a public endpoint would run
+    it) over ``nquads`` on 127.0.0.1; yields its base URL (queries go to ``/query``)."""
+    import subprocess
+    from pathlib import Path
+
+    binary = oxigraph_binary()
+    if binary is None:
+        raise RuntimeError("the oxigraph server binary is not installed (pip install oxigraph)")
+    location = Path(folder) / "oxigraph-db"
+    subprocess.run([binary, "load", "--location", str(location), "--file", str(nquads)],
+                   check=True, capture_output=True, timeout=300)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(Path(folder) / "oxigraph.log", "wb")
+    process = subprocess.Popen([binary, "serve-read-only", "--location", str(location), "--bind",
+                                f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"oxigraph did not answer on {base_url}: "
+                                   f"{(Path(folder) / 'oxigraph.log').read_text()[-2000:]}")
+            try:
+                httpx.get(f"{base_url}/query", params={"query": "ASK {}"}, timeout=1.0)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        log.close()
+

@@ -27,7 +27,7 @@ from vankien.graph.settings import Settings
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402  (tests/ is not a package)
+from serving import live_server
 
 VK = Namespace("https://w3id.org/vankien/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -192,9 +192,6 @@ def test_no_query_makes_the_endpoint_fetch_anything(base_url, canary):
         ({"query": f"SELECT * FROM NAMED <{url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"}, None),
         ({"query": f"CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/data.jsonld> WHERE {{ ?s ?p ?o }}"},
          "application/ld+json"),
-        ({"query": "CONSTRUCT WHERE { ?s ?p ?o }", "default-graph-uri": f"{url}/data.jsonld"},
-         "application/ld+json"),
-        ({"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": f"{url}/g"}, None),
         ({"query": f"LOAD <{url}/data.jsonld>"}, None),
     ]
     for params, accept in attempts:
@@ -203,5 +200,16 @@ def test_no_query_makes_the_endpoint_fetch_anything(base_url, canary):
                          httpx.post(f"{base_url}/sparql", data=params, headers=headers)):
             assert response.status_code == 400, (params, response.text)
             assert response.json()["error"]
+    # Protocol graph parameters naming a graph the store does not hold: an empty graph, no fetch.
+    for params, empty in (
+        ({"query": "CONSTRUCT WHERE { ?s ?p ?o }", "default-graph-uri": f"{url}/data.jsonld"}, "[]"),
+        ({"query": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": f"{url}/g"}, None),
+    ):
+        headers = {"Accept": "application/ld+json"} if empty else {}
+        for response in (httpx.get(f"{base_url}/sparql", params=params, headers=headers),
+                         httpx.post(f"{base_url}/sparql", data=params, headers=headers)):
+            assert response.status_code == 200, (params, response.text)
+            answer = response.json()
+            assert answer == [] if empty else answer["results"]["bindings"] == []
     time.sleep(0.3)  # any stray fetch would have arrived by now
     assert seen == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pyoxigraph as ox
 import pytest
@@ -11,7 +12,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
-from vankien.api.linked_data import _term
+from vankien.api.i18n import render
 from vankien.graph import queries
 from vankien.ontology import VK, load_ontology
 
@@ -61,22 +62,60 @@ def test_description_holds_claims_and_quotes(app_client):
                           "im Vorfeld des 14. Nationalen Parteitags") in set(graph.objects())
 
 
+class Links(HTMLParser):
+    """Every ``<a href>`` of a page and the ids of its elements."""
+    def __init__(self, text: str):
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "a" and found.get("href"):
+            self.hrefs.append(found["href"])
+        if found.get("id"):
+            self.ids.append(found["id"])
+
+
 def test_page_shows_quotes_and_local_links(app_client):
+    # (The old page was a triple table with single-quoted attributes; the test now reads the links.)
     page = app_client.get("/id/doc/tu-dien-bien/kh/158/k14", headers={"Accept": BROWSER}).text
     assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in page
-    assert f"href='/id/{DOC_35}'" in page and "href='/ontology#implements'" in page
-    assert "href='/id/source/bdbp-218887-de'" in page
+    hrefs = Links(page).hrefs
+    assert f"/id/{DOC_35}" in hrefs and "/id/source/bdbp-218887-de" in hrefs
+    assert not [h for h in hrefs if h.startswith("https://w3id.org/")]
+
+
+def test_generic_page_links_predicates_to_the_ontology(app_client):
+    hrefs = Links(app_client.get("/id/term/dien-bien/14", headers={"Accept": BROWSER}).text).hrefs
+    assert "/ontology#termOrdinal" in hrefs and "/id/body/dien-bien/tinh-uy" in hrefs
 
 
 def test_literals_are_escaped():
-    rendered = _term(ox.Literal("<script>alert(1)</script>", language="de"), "https://x/")
-    assert "<script>" not in rendered and "&lt;script&gt;" in rendered
+    record = {"iri": "https://x/r", "type": None, "parts": {}, "incoming": [],
+              "statements": [{"predicate": "https://x/p", "object": "<script>alert(1)</script>",
+                              "is_iri": False, "lang": "de", "evidence": []}],
+              "names": {"https://x/r": {"notation": "<b>n</b>", "labels": {}, "titles": {},
+                                        "classes": [], "class": None, "ordinal": None, "of": None,
+                                        "period": None}}}
+    rendered = render("resource.html", "en", record=record, base_iri="https://x/")
+    assert "<script>alert" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "<b>n</b>" not in rendered and "&lt;b&gt;n&lt;/b&gt;" in rendered
 
 
 @pytest.mark.parametrize("path", ["/id/nothing/here", "/id/", "/id/doc/tw/ct/35/k99"])
-def test_unknown_uris_are_404_json(app_client, path):
-    answer = app_client.get(path, headers={"Accept": BROWSER})
+def test_unknown_uris_are_404_json_for_clients(app_client, path):
+    answer = app_client.get(path, headers={"Accept": "application/json"})
     assert answer.status_code == 404 and "error" in answer.json()
+
+
+@pytest.mark.parametrize("path", ["/id/nothing/here", "/id/doc/tw/ct/35/k99"])
+def test_unknown_uris_are_a_404_page_for_browsers(app_client, path):
+    # (Browsers got the JSON error before; now they get a page in their language.)
+    answer = app_client.get(path, headers={"Accept": BROWSER, "Accept-Language": "de-DE,de;q=0.9"})
+    assert answer.status_code == 404 and answer.headers["content-type"].startswith("text/html")
+    assert "Nicht gefunden" in answer.text and html.escape(path[4:]) in answer.text
 
 
 @pytest.mark.parametrize("headers, params, media", [
@@ -98,7 +137,7 @@ def test_unacceptable_and_unknown_formats(app_client):
 # --- /ontology --------------------------------------------------------------------------------------
 
 def section(page: str, name: str) -> str:
-    found = re.search(rf"<section id='{re.escape(name)}'>(.*?)</section>", page, re.S)
+    found = re.search(rf'<section id="{re.escape(name)}">(.*?)</section>', page, re.S)
     assert found, f"no section for vk:{name}"
     return found.group(1)
 
@@ -114,7 +153,7 @@ def test_ontology_page_lists_every_class_with_three_labels(app_client):
             labels = [str(l) for l in ontology.objects(cls, RDFS.label) if l.language == lang]
             assert labels, f"{cls} has no rdfs:label@{lang}"
             assert all(html.escape(label) in text for label in labels), (cls, lang)
-    assert "href='/ontology#PartyDocument'" in section(page, "Directive")   # subClassOf alignment
+    assert 'href="/ontology#PartyDocument"' in section(page, "Directive")   # subClassOf alignment
 
 
 def test_ontology_rdf_is_the_ontology(app_client):

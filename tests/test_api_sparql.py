@@ -153,7 +153,39 @@ def test_format_parameter_overrides_accept(client):
 def test_nothing_acceptable_is_406(client):
     assert client.get("/sparql", params={"query": IMPLEMENTS}, headers={"Accept": "text/turtle"}).status_code == 406
     assert client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"}).status_code == 406
-    assert client.get("/sparql", params={"query": IMPLEMENTS, "format": "turtle"}).status_code == 406
+    # A format= that does not fit the query form is passed over: Accept decides (here: nothing fits).
+    assert client.get("/sparql", params={"query": IMPLEMENTS, "format": "turtle"},
+                      headers={"Accept": "text/turtle"}).status_code == 406
+    unknown = client.get("/sparql", params={"query": IMPLEMENTS, "format": "no-such-format"})
+    assert unknown.status_code == 400 and "format" in unknown.json()["error"]
+
+
+FORMAT_OF = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml",
+             "text/csv": "csv", "text/tab-separated-values": "tsv"}
+RDFLIB_OF = {"application/ld+json": "json-ld", "text/n3": "n3", "application/rdf+xml": "xml"}
+
+
+def test_format_values_that_do_not_fit_fall_back_to_accept(client):
+    """As SPARQLWrapper sends them: format=, output= and results=, repeated, for any query form."""
+    for params, accept, expected in (
+        ({"format": "turtle", "output": "turtle", "results": "turtle"}, "*/*", "application/sparql-results+json"),
+        ({"format": ["n3", "csv"]}, None, "text/csv"),
+        ({"output": "json-ld"}, "application/sparql-results+xml", "application/sparql-results+xml"),
+        ({"results": "tsv"}, "application/sparql-results+xml", "text/tab-separated-values"),
+    ):
+        response = client.get("/sparql", params={"query": IMPLEMENTS, **params},
+                              headers={"Accept": accept} if accept else {})
+        assert response.status_code == 200, (params, response.text)
+        assert response.headers["content-type"].startswith(expected), params
+        assert rows_of(response, FORMAT_OF[expected]) == IMPLEMENTS_ROWS
+    for params, expected in (({"format": "json-ld"}, "application/ld+json"),
+                             ({"output": ["csv", "n3"]}, "text/n3"),
+                             ({"results": "xml"}, "application/rdf+xml")):
+        response = client.get("/sparql", params={"query": CONSTRUCT, **params})
+        assert response.headers["content-type"].startswith(expected), params
+        assert len(Graph().parse(data=response.text, format=RDFLIB_OF[expected])) == 5
+    form = client.post("/sparql", data={"query": CONSTRUCT, "format": "csv", "output": "turtle"})
+    assert form.headers["content-type"].startswith("text/turtle")
 
 
 def test_syntax_error_is_400_with_position(client):
@@ -192,8 +224,11 @@ def test_graph_parameters_select_local_graphs(client):
     named = client.post("/sparql", data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
                                          "named-graph-uri": GRAPH_TWO})
     assert rows_of(named, "json") == {(GRAPH_TWO,)}
-    foreign = client.get("/sparql", params={"query": IMPLEMENTS, "default-graph-uri": "http://127.0.0.1:9/g"})
-    assert foreign.status_code == 400 and "only local graphs" in foreign.json()["error"]
+    # A graph the store does not hold is empty, never fetched (nothing listens on port 9).
+    assert documents(**{"default-graph-uri": "http://127.0.0.1:9/g"}) == set()
+    assert documents(**{"default-graph-uri": ["http://127.0.0.1:9/g", GRAPH_ONE]}) == {SYN + "doc-a"}
+    bad = client.get("/sparql", params={"query": IMPLEMENTS, "named-graph-uri": "no iri"})
+    assert bad.status_code == 400 and "named-graph-uri" in bad.json()["error"]
 
 
 def test_truncated_results_are_marked(runtime):

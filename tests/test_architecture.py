@@ -37,6 +37,9 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """The vankien modules ``name`` imports (at any depth in the file: lazy imports count too)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     is_package = path.name == "__init__.py"
+    for node in ast.walk(tree):
+        if _type_checking_only(node):
+            node.body = [ast.Pass()]   # imports for type hints only are no runtime dependency
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -58,6 +61,10 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
             if target and target != name:
                 found.add(target)
     return found
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
 
 
 def import_graph() -> nx.DiGraph:

@@ -132,3 +132,150 @@ def test_finding_3_slow_queries_do_not_stall_cheap_ones(server, canary_url):
             "VANKIEN_SLOW_QUERY_SLOTS" in response.json()["error"]
     # Refused (400), or stopped (503) if the busy machine made even its check run long.
     assert answers[-1].status_code in (400, 503), answers[-1].text
+
+
+def test_finding_6_blank_node_nesting_is_refused(server):
+    deep = 3_900
+    query = "SELECT * WHERE { ?s ?p " + "[?p" * deep + " 1" + "]" * deep + " }"
+    response, seconds = _timed(server, query)
+    assert response.status_code == 400, response.text
+    assert f"nests brackets {deep + 1} deep" in response.json()["error"]  # the group counts too
+    assert seconds < LIMIT_S / 2  # refused by the lexical check, before any parse
+    # Brackets inside strings, IRIs and comments are not nesting; shallow blank nodes run.
+    shallow = ('SELECT ?o WHERE { [] <' + SYN + 'p> ?o FILTER(?o = 5 || "[[[[[[[[[[[[[[[[[[[[[[" = "") }'
+               "  # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[")
+    assert _values(_get(server, shallow)) == ["5"]
+
+
+def test_finding_6_all_bracket_kinds_count_together():
+    from vankien.graph.sparql_guard import bracket_depth
+
+    assert bracket_depth("[ ?p [ ?p [ ] ] ]") == 3
+    assert bracket_depth("{ ?s ?p ( 1 [ ?q ( 2 ) ] ) }") == 4  # { ( [ ( — one stack for all kinds
+    assert bracket_depth('{ ?s ?p "[[[" . <http://x/[> ?p ?o # [[[\n }') == 1
+
+
+@pytest.fixture(scope="module")
+def capped_server(synthetic_nquads):
+    """A server whose workers may take 256 MB beyond the data, with time enough to reach it."""
+    folder = synthetic_nquads.parent
+    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
+                                 query_timeout_s=60, query_workers=2, worker_memory_mb=256)
+    store = MemoryStore()
+    store.load(synthetic_nquads)
+    with QueryExecutor(settings, synthetic_nquads) as executor:
+        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
+            yield url
+
+
+def _string_doubling(times: int) -> str:
+    binds = " ".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1})" for n in range(times))
+    return f'SELECT (STRLEN(?s{times}) AS ?n) WHERE {{ BIND("0123456789" AS ?s0) {binds} }}'
+
+
+@pytest.mark.parametrize("query", [
+    f"SELECT ?a ?b WHERE {{ ?a <{SYN}p> ?x . ?b <{SYN}p> ?y }} ORDER BY ?x ?y",  # 9 M rows sorted
+    _string_doubling(30),  # 10 GB of string
+], ids=["order-by-cross-product", "string-doubling"])
+def test_finding_4_worker_memory_is_capped(capped_server, query):
+    response = _get(capped_server, query)
+    assert response.status_code == 507, response.text
+    message = response.json()["error"]
+    assert "256 MB" in message and "VANKIEN_WORKER_MEMORY_MB" in message
+    assert _values(_get(capped_server, _cheap(5))) == ["5"]  # a fresh worker took its place
+
+
+def _descendants(root: int) -> set[int]:
+    """Pids of every living process below ``root`` (read from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[0] != "Z":
+                parents[int(entry.name)] = int(fields[1])
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return -1
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_finding_5_workers_die_with_the_server(synthetic_nquads, tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import threading
+
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "vankien.nq").write_bytes(synthetic_nquads.read_bytes())
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "VANKIEN_DATA_DIR": str(data), "VANKIEN_QUERY_TIMEOUT_S": "120"}
+    log = open(tmp_path / "server.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "vankien", "serve", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / "server.log").read_text()[-2000:]
+            try:
+                httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        busy_query = threading.Thread(target=lambda: _swallow(_get, url, _cross_product(99)), daemon=True)
+        busy_query.start()
+        busy = None
+        for _ in range(40):  # find the worker running it: its CPU time grows
+            started = _descendants(server.pid)
+            before = {pid: _cpu_ticks(pid) for pid in started}
+            time.sleep(0.5)
+            growing = [pid for pid in started if _cpu_ticks(pid) > before[pid] + 10]
+            if growing:
+                busy = growing[0]
+                break
+        assert busy is not None, "no query worker became busy"
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(busy), "the busy worker outlived the server"
+        assert [pid for pid in started if _alive(pid)] == []
+    finally:
+        server.kill()
+        for pid in started:  # only processes this test started
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        log.close()
+
+
+def _swallow(function, *args) -> None:
+    try:
+        function(*args)
+    except httpx.HTTPError:
+        pass  # the server was killed under it

@@ -269,7 +269,7 @@ def test_notation_and_ascii_notation(text, notation, ascii_notation):
     ("35-CT/TW", "Điện Biên", "13", "tw/ct/35/k13", ("tw", None, "ct", 35, "13")),
     ("35-CT/TW", None, None, "tw/ct/35", ("tw", None, "ct", 35, None)),
     ("09-DA/TU", "dien-bien", None, "tu-dien-bien/da/09", ("tu", "dien-bien", "da", 9, None)),
-    ("7-QĐi/HU", "Mường Chà", "k20", "hu-muong-cha/qdi/7/k20", ("hu", "muong-cha", "qdi", 7, "20")),
+    ("7-QĐi/HU", "Mường Chà", "k20", "hu-muong-cha/qdi/07/k20", ("hu", "muong-cha", "qdi", 7, "20")),
 ])
 def test_slug_and_identity_key(text, jurisdiction, term, slug, key):
     ref = parse_reference(text)

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF
 
 from vankien.cli.commands import main
 from vankien.graph.claims import load_seed_dir, load_seed_file
-from vankien.graph.ingest import extract, ingest_file
+from vankien.graph.ingest import ingest_file
 from vankien.graph.ingest.evaluate import gold_sets, summarise
 from vankien.graph.ingest.numbers import parse_number
 from vankien.graph.ingest.resolve import place_in_term
@@ -121,8 +121,9 @@ def run_cli(tmp_path, capsys, path: Path, *extra: str) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
-    ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode("utf-8") + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
+    ("latin1.txt", "Thực hiện\nChỉ thị số 35-CT/TW\n".encode() + b"\nNgh\xe9 quy\xeat", ":4: not UTF-8"),
     ("empty.txt", b"  \n", "the file is empty"),
+    ("utf16.txt", "Chỉ thị số 35-CT/TW".encode("utf-16"), ":1: UTF-16 text, not UTF-8"),
     ("binary.txt", b"\x7fELF\x02\x01\x00\x00\x00", "binary file"),
     ("nomain.html", b"<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
      "HTML page with no main text"),
@@ -275,3 +276,60 @@ def test_devset_covers_every_cue_date_and_number_format(tmp_path):
 
 def extract_claims(tmp_path: Path, item: dict) -> list[dict]:
     return ingest_text(tmp_path / item["id"], item["text"], item["lang"], item["id"]).candidates.document["claims"]
+
+
+def test_language_is_detected_for_every_synthetic_text():
+    from vankien.graph.ingest.text import detect_language
+    heldout = yaml.safe_load((FIXTURES / "heldout.yaml").read_text(encoding="utf-8"))["texts"]
+    assert {item["id"]: detect_language(item["text"]) for item in DEVSET["texts"] + heldout} == \
+        {item["id"]: item["lang"] for item in DEVSET["texts"] + heldout}
+
+
+def test_every_term_boundary_has_its_source():
+    from vankien.graph.ingest.resolve import term_table
+    table = term_table()
+    assert set(table) >= {"tw", "dien-bien"}
+    assert [c.ordinal for c in table["tw"]] == [11, 12, 13, 14]          # national congresses XI–XIV
+    for congresses in table.values():
+        for congress in congresses:
+            assert congress.start <= congress.end and congress.source.startswith(("https://", "http://"))
+        assert all(a.end < b.start for a, b in zip(congresses, congresses[1:]))
+
+
+def test_bad_date_option_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text("Kế hoạch số 158-KH/TU.", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ingest", str(path), "--date", "14/6/2024"])
+    assert exit_info.value.code == 2 and "'14/6/2024' is not a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_ingest_never_overwrites_a_claims_file_unless_forced(tmp_path, capsys):
+    path = tmp_path / "t.txt"
+    path.write_text("Thực hiện Chỉ thị số 35-CT/TW, Tỉnh ủy Điện Biên ban hành Kế hoạch số 158-KH/TU.",
+                    encoding="utf-8")
+    reviewed = tmp_path / "out.claims.yaml"
+    reviewed.write_text("# decisions a person made\n", encoding="utf-8")
+    code, err = run_cli(tmp_path, capsys, path)
+    assert code == 2 and f"{reviewed}: the claims file exists" in err
+    assert reviewed.read_text(encoding="utf-8") == "# decisions a person made\n"
+    code, _ = run_cli(tmp_path, capsys, path, "--force")
+    assert code == 0 and load_seed_file(reviewed).claims
+
+
+@pytest.mark.sources
+def test_command_line_ingest_accept_build_query(tmp_path, seed_sources, capsys):
+    claims_path, data = tmp_path / "seed.claims.yaml", tmp_path / "var"
+    common = ["--sources-dir", str(seed_sources), "--data-dir", str(data)]
+    assert main(["ingest", str(seed_sources / SEED_TEXT), "--lang", "de", "-o", str(claims_path), *common]) == 0
+    decide(claims_path, {})
+    assert main(["build", "--claims", str(claims_path), *common]) == 0
+    assert "SHACL: conforms" in capsys.readouterr().out
+    graph = SETTINGS.base_iri + "graph/ingest-3c6b0bd4582d"
+    assert main(["query", f"SELECT ?s ?o WHERE {{ GRAPH <{graph}> {{ ?s vk:implements ?o }} }}",
+                 "--format", "json", *common]) == 0
+    rows = yaml.safe_load(capsys.readouterr().out)
+    doc = SETTINGS.base_iri + "doc/{}/unresolved/ingest-3c6b0bd4582d"
+    assert {(row["s"], row["o"]) for row in rows} == {
+        (doc.format("tu-dien-bien/kh/158"), doc.format("tw/ct/35")),
+        (doc.format("tu-dien-bien/hd/03"), doc.format("tw/ct/35"))}

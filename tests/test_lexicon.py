@@ -18,7 +18,7 @@ from vankien.graph.namespaces import VK
 from vankien.graph.pipeline import build_from_seeds
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server  # noqa: E402
+from serving import live_server
 
 ID = "https://w3id.org/vankien/id/"
 

@@ -7,7 +7,9 @@ import re
 import pytest
 
 from vankien.graph.settings import Settings
-from vankien.graph.sparql_guard import QueryRefused, bracket_depth, check_graph_params, check_query
+from vankien.graph.sparql_guard import (
+    ABSENT_GRAPH, QueryRefused, bracket_depth, check_query, local_dataset,
+)
 
 SETTINGS = Settings(max_query_length=2000, max_nesting=5)
 LOCAL = ["https://w3id.org/vankien/id/graph/bdbp-218887-de", "https://w3id.org/vankien/ontology"]
@@ -73,7 +75,7 @@ REFUSED = {
         "CREATE GRAPH <http://a.example/g> ; ADD DEFAULT TO <http://a.example/g> ; "
         "MOVE <http://a.example/g> TO DEFAULT ; COPY DEFAULT TO <http://a.example/h>", "SPARQL Update"),
     "too deep": ("SELECT * WHERE { { { { { { ?s ?p ?o } } } } } }", "nests brackets 6 deep; the limit is 5"),
-    "too deep in parentheses": ("SELECT * WHERE { FILTER((((((1)))))) }", "nests brackets 6 deep"),
+    "too deep in parentheses": ("SELECT * WHERE { FILTER((((((1)))))) }", "nests brackets 7 deep"),  # { and ( count together
     "too long": ("SELECT * WHERE { ?s ?p " + '"' + "x" * 2000 + '" }', "the limit is 2000"),
 }
 
@@ -126,12 +128,17 @@ def test_without_local_graphs_the_vankien_namespace_is_local():
         check_query("SELECT * FROM <https://example.org/graph/x> WHERE {}", SETTINGS)
 
 
-def test_protocol_graph_parameters_follow_the_from_rule():
-    check_graph_params(LOCAL, SETTINGS, LOCAL)
-    with pytest.raises(QueryRefused, match="file:///etc/passwd"):
-        check_graph_params(["file:///etc/passwd"], SETTINGS, LOCAL)
+def test_protocol_graphs_the_store_does_not_hold_are_one_empty_graph():
+    assert local_dataset(LOCAL, SETTINGS, LOCAL) == list(LOCAL)
+    assert local_dataset(None, SETTINGS, LOCAL) is None
+    # Never fetched: a foreign IRI stands for the absent graph (once, however many were named).
+    assert local_dataset(["file:///etc/passwd", "urn:x-rdflib:default", LOCAL[0]], SETTINGS, LOCAL) == [
+        ABSENT_GRAPH, LOCAL[0]]
+    assert ABSENT_GRAPH not in LOCAL
+    with pytest.raises(QueryRefused, match="named-graph-uri: 'not an iri'"):
+        local_dataset(["not an iri"], SETTINGS, LOCAL, parameter="named-graph-uri")
 
 
 def test_bracket_depth_skips_strings_iris_and_comments():
     assert bracket_depth('SELECT * WHERE { ?s <http://x/#{{> "}}}{{{" . # {{{{\n }') == 1
-    assert bracket_depth("SELECT * WHERE { ?s ?p '''{\n{''' FILTER(?x > (1 + 2)) }") == 2
+    assert bracket_depth("SELECT * WHERE { ?s ?p '''{\n{''' FILTER(?x > (1 + 2)) }") == 3  # { ( (

@@ -23,8 +23,8 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from canary import CANARY_MARK  # noqa: E402  (tests/ is not a package)
-from serving import live_server  # noqa: E402
+from canary import CANARY_MARK
+from serving import live_server
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
 STRAY_FETCH_WAIT_S = 0.3
@@ -121,7 +121,7 @@ def test_finding_1_query_workers_have_no_network(served, canary):
     closed_port = _closed_loopback_port()
     messages = []
     for url in (f"{target}/x", f"http://127.0.0.1:{closed_port}/x"):
-        request = (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "json", None, None, True, 10)
+        request = (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "json", None, None, True, 10, None)
         with pytest.raises(QueryFailed) as failure:
             executor._run_in_worker(request)  # bypasses check_query on purpose
         messages.append(str(failure.value))

@@ -5,7 +5,6 @@ Skipped when /usr/bin/chromium is missing, unless VANKIEN_REQUIRE_BROWSER=1 (the
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from serving import live_server  # noqa: E402
-from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app, synthetic_iri  # noqa: E402
+from viz_support import build_graph, make_app, synthetic_iri  # noqa: E402
 
 from vankien.graph import queries, viz  # noqa: E402
 from vankien.graph.netx import to_networkx  # noqa: E402
@@ -25,20 +24,6 @@ ARTIFACTS = HERE / "artifacts"
 READY_TIMEOUT_MS = 60_000
 DOC_35 = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
 DOC_904 = synthetic_iri("doc/tu-dien-bien/nq/904/unresolved/synthetic-viz")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ class IngestResult:
 
 def ingest_file(path: str | Path, *, seeds: list, sources_dir: str | Path, base_iri: str,
                 output: str | Path | None = None, url: str | None = None, lang: str = "auto",
-                date: datetime.date | None = None) -> IngestResult:
+                date: datetime.date | None = None, overwrite: bool = False) -> IngestResult:
     path = Path(path)
     source = read_source(path)
     if lang == "auto":
@@ -51,6 +51,9 @@ def ingest_file(path: str | Path, *, seeds: list, sources_dir: str | Path, base_
     elif lang not in LANGUAGES:
         raise IngestError(f"--lang: {lang!r} is not one of vi, de, en, auto")
     output = Path(output) if output else Path.cwd() / f"{fold(path.stem) or 'source'}.claims.yaml"
+    if output.exists() and not overwrite:     # it may hold decisions a person made: never lose them
+        raise IngestError(f"{output}: the claims file exists (it may hold review decisions); "
+                          "write to another file with -o, or pass --force to replace it")
     stored = store_text(source, sources_dir)
     extraction = extract(source.text, lang)
     meta = {"tool": "vankien ingest", "file": str(path), "language": lang,

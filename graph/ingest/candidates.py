@@ -178,8 +178,10 @@ def _body(builder: ClaimsBuilder, mention: BodyMention, place: PlaceMention | No
     else:
         skipped.append(f"body '{mention.text}': a local body but the text names no place")
         return None
-    key = builder.entity(f"body-{jurisdiction}-{entry.slug}",
-                         {"body": entry.kind, "jurisdiction": jurisdiction, "slug": entry.slug})
+    key = f"body-{jurisdiction}-{entry.slug}"
+    if key in builder.entities:          # named and typed once, at its first mention
+        return key
+    builder.entity(key, {"body": entry.kind, "jurisdiction": jurisdiction, "slug": entry.slug})
     facts = [f"{key} a vk:{entry.vk_class}", f"{key} skos:prefLabel {literal(entry.label(lang), lang)}"]
     if entry.level:
         facts.append(f"{key} vk:level vk:{entry.level}")

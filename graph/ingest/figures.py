@@ -13,6 +13,7 @@ from vankien.graph.ingest.numbers import number_pattern, parse_number
 from vankien.graph.ingest.rules import PhraseMatcher, matcher, rules
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_DANGLING = {"und", "và", "and", "sowie", "oder", "hoặc", "or", "der", "die", "das", "the", "của", "of"}
 _PART_OF = re.compile(r"\s+(?:von|of|trên|out of)\s+[\d.,]+(?=\s)")
 _CLAUSE_END = re.compile(r"[,;:()\[\]]|\.(?:\s|$)|\n| (?:und|và|and|sowie) (?=\d)")
 
@@ -97,14 +98,16 @@ def _counted_end(text: str, start: int, max_words: int) -> int:
     if digit:
         limit = start + digit.start()
     words = list(re.finditer(r"\S+", text[start:limit]))[:max_words]
+    while words and words[-1].group(0).casefold() in _DANGLING:   # "… gibt es Parteiorganisationen und"
+        words.pop()
     return start + words[-1].end() if words else start
 
 
 def _unit(counted: str, lang: str) -> str | None:
     """The unit of the unit word written first in the counted words."""
     found = []
-    for unit, words in rules()["figures"]["units"].items():
-        first = next(PhraseMatcher(words.get(lang, [])).finditer(counted), None)
+    for unit in rules()["figures"]["units"]:
+        first = next(matcher("figures", "units", unit, lang).finditer(counted), None)
         if first is not None:
             found.append((first.start, unit))
     return min(found)[1] if found else None

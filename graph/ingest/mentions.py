@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from vankien.graph.identifiers import DocumentReference, find_references, fold, match_date
 from vankien.graph.ingest.rules import (LexiconEntry, Phrase, PhraseMatcher, body_entry, body_matcher, matcher,
-                                        rules, type_word_matcher)
+                                        rules, type_word_matcher, with_ascii_variants)
 
 _MARKER_BEFORE = re.compile(r"(?:\s+(?:số|so|Nr\.?|No\.?|Nummer|number|n°))?\s*[.:]?\s*$", re.IGNORECASE)
 _QUOTE_MARKS = {"„": "“", "“": "”", '"': '"', "«": "»", "‘": "’", "'": "'"}
@@ -137,13 +137,13 @@ def _attach(text: str, lang: str, doc: DocumentMention, bodies: list[BodyMention
     doc.extent_end = cut
 
 
-@lru_cache(maxsize=None)
+@cache
 def cue_matcher(lang: str) -> PhraseMatcher:
     """Every cue phrase of the rules table in ``lang`` (relations, advised by, issued by)."""
     table = rules()
     cues = [c for spec in table["relations"].values() for c in spec["cues"].get(lang, [])]
     cues += table["advised_by"]["cues"].get(lang, []) + table["issued_by"]["cues"].get(lang, [])
-    return PhraseMatcher(cues)
+    return PhraseMatcher(with_ascii_variants(cues) if lang == "vi" else cues)
 
 
 def _first_stop(text: str, start: int, limit: int, stops: list[str]) -> int:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 from vankien.graph.ingest.rules import rules
 
 
-@lru_cache(maxsize=None)
+@cache
 def number_pattern(lang: str) -> re.Pattern:
     """Digits with thousands groups and a decimal part, not glued to other digits or letters."""
     fmt = rules()["number_format"][lang]

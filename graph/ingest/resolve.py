@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable
+from collections.abc import Iterable
 
 import yaml
 

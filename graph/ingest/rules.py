@@ -9,10 +9,11 @@ matches case-insensitively on word boundaries, longest first (so "triển khai t
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from importlib import resources
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import yaml
 
@@ -90,13 +91,25 @@ def rule_id(rule: str, lang: str, phrase: str) -> str:
     return f"{rule}.{lang}.{fold(phrase)}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def matcher(*path: str) -> PhraseMatcher:
     """A matcher for the phrase list at ``path`` in the rules table, e.g. ("issuer_links", "de")."""
     node = rules()
     for key in path:
         node = node.get(key, []) if isinstance(node, dict) else []
-    return PhraseMatcher(node or [])
+    return PhraseMatcher(with_ascii_variants(node or []) if "vi" in path else node or [])
+
+
+def with_ascii_variants(phrases: Iterable[str]) -> list[str]:
+    """Vietnamese phrases and the same without diacritics ("thuc hien"), as careless typing, URLs
+    and some websites write them."""
+    phrases = list(phrases)
+    return phrases + [without_diacritics(p) for p in phrases]
+
+
+def without_diacritics(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # --- the lexicon (graph/lexicon.py reads it) --------------------------------------------------------

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from vankien.graph.errors import BadInput
+
 MAX_BYTES = 10 * 1024 * 1024          # a party text is a few hundred kB at most; larger is a mistake
 MIN_MAIN_WORDS = 10
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -20,7 +22,7 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class IngestError(ValueError):
+class IngestError(BadInput):
     """A source that cannot be ingested; the message starts with the file (and line)."""
 
 
@@ -53,6 +55,8 @@ def read_source(path: str | Path) -> SourceText:
         raise IngestError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if not data.strip():
         raise IngestError(f"{path}: the file is empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(f"{path}:1: UTF-16 text, not UTF-8; convert it first (iconv -f UTF-16 -t UTF-8)")
     if b"\x00" in data[:8192]:
         raise IngestError(f"{path}: binary file (NUL bytes); give UTF-8 text or an HTML page")
     try:
@@ -114,13 +118,18 @@ def store_text(source: SourceText, sources_dir: str | Path) -> Path:
 
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _DE_WORDS = re.compile(r"\b(?:der|die|das|und|des|dem|den|ist|wurde|nicht|mit|zur|zum|für)\b", re.IGNORECASE)
+_VI_ASCII_WORDS = re.compile(r"\b(?:cua|va|cac|nhung|duoc|trong|ve|theo|thuc hien|dang vien|tinh uy|ban hanh)\b",
+                             re.IGNORECASE)    # Vietnamese written without diacritics
 _EN_WORDS = re.compile(r"\b(?:the|and|of|was|were|is|with|for|to|which|that)\b", re.IGNORECASE)
 
 
 def detect_language(text: str) -> str:
-    """vi, de or en, from Vietnamese letters and the commonest German and English words."""
+    """vi, de or en, from Vietnamese letters, then the commonest Vietnamese (without diacritics),
+    German and English words."""
     sample = text[:20000]
     words = max(1, len(sample.split()))
     if len(_VI_LETTERS.findall(sample)) / words > 0.15:
         return "vi"
-    return "de" if len(_DE_WORDS.findall(sample)) >= len(_EN_WORDS.findall(sample)) else "en"
+    counts = {"vi": len(_VI_ASCII_WORDS.findall(sample)), "de": len(_DE_WORDS.findall(sample)),
+              "en": len(_EN_WORDS.findall(sample))}
+    return max(("de", "en", "vi"), key=lambda lang: counts[lang])
