@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -83,7 +84,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         message = exc.detail if isinstance(exc.detail, str) else "request failed"
-        extra = exc.detail if isinstance(exc.detail, dict) else {}
+        extra: dict[str, Any] = dict(exc.detail) if isinstance(exc.detail, dict) else {}
         if isinstance(exc.detail, dict):
             message = extra.pop("error", message)
         return error(exc.status_code, message, request, **extra)

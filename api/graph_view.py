@@ -69,7 +69,8 @@ def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.D
 def graph_from_triples(store, triples) -> nx.DiGraph:
     """Resources as nodes (typed and labelled from the store where it knows them), IRI-to-IRI
     triples as labelled edges; a label literal in the result names its subject."""
-    view, labels = nx.DiGraph(), {}
+    view = nx.DiGraph()
+    labels: dict[str, str] = {}
     for triple in triples:
         subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
         view.add_node(subject)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from babel.numbers import format_decimal
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
@@ -84,7 +84,7 @@ def pick_label(labels: dict[str, str] | dict[str, list[str]], lang: str) -> Labe
 
 
 @lru_cache(maxsize=1)
-def _catalogues() -> dict[str, Translations]:
+def _catalogues() -> dict[str, NullTranslations]:
     return {lang: Translations.load(str(LOCALE_DIR), [lang], domain="messages") for lang in LANGUAGES}
 
 

@@ -59,7 +59,7 @@ def rdf_response(chosen: Format, triples, request: Request | None = None,
     if chosen is formats.JSONLD:
         body = compact_jsonld(triples)
     else:
-        body = ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES)
+        body = formats.in_memory(ox.serialize(triples, format=formats.rdf_format(chosen.name), prefixes=PREFIXES))
     headers = representation_headers(request, chosen, canonical) if request else {"Vary": "Accept"}
     return Response(body, media_type=chosen.media_type, headers=headers)
 
@@ -142,8 +142,9 @@ def graph_record(store, iri: str, triples: list[ox.Triple]) -> dict:
     """A named graph's page: what it describes (each typed resource in it, with its types); its
     triples are in the machine formats."""
     parts: dict[str, list[dict]] = {}
-    for t in sorted(triples, key=lambda t: (t.subject.value, t.object.value)):
-        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+    for t in sorted(triples, key=lambda t: (str(t.subject), str(t.object))):
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode) \
+                and isinstance(t.object, ox.NamedNode):
             parts.setdefault(t.subject.value, []).append(
                 {"predicate": RDF_TYPE, "object": t.object.value, "is_iri": True, "lang": None, "evidence": []})
     mentioned = {iri, RDF_TYPE, *parts} | {row["object"] for rows in parts.values() for row in rows}
@@ -181,7 +182,7 @@ def generic_record(store, resource: str, triples: list[ox.Triple]) -> dict:
     own = [t for t in triples if t.subject == ox.NamedNode(resource) and t.predicate.value not in records.INTERNAL]
     parts: dict[str, list[ox.Triple]] = {}
     for t in triples:
-        if t.subject.value.startswith(resource + "#"):
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(resource + "#"):
             parts.setdefault(t.subject.value, []).append(t)
 
     def rows_of(found):
@@ -209,7 +210,7 @@ def _ontology_bytes(format_name: str) -> bytes:
                for q in ox.parse(ONTOLOGY_PATH.read_bytes(), format=ox.RdfFormat.TURTLE)]
     if format_name == formats.JSONLD.name:
         return compact_jsonld(triples)
-    return ox.serialize(triples, format=formats.rdf_format(format_name), prefixes=PREFIXES)
+    return formats.in_memory(ox.serialize(triples, format=formats.rdf_format(format_name), prefixes=PREFIXES))
 
 
 @router.api_route(

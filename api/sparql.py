@@ -12,6 +12,7 @@ from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.openapi.models import Example
 from fastapi.responses import RedirectResponse, Response
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, RDF, URIRef
 from rdflib.namespace import DCTERMS
@@ -36,7 +37,7 @@ UPDATE_TYPE = "application/sparql-update"
 # The service description's own formats: any graph format, or the query page for browsers.
 DESCRIPTION_FORMATS = (*formats.GRAPHS, formats.HTML)
 
-QUERY_EXAMPLES = {
+QUERY_EXAMPLES: dict[str, Example] = {
     "select": {"summary": "Plans and the directives they implement", "value":
                "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
                "SELECT ?plan ?directive WHERE { ?plan a vk:Plan ; vk:implements ?directive }"},
@@ -46,9 +47,9 @@ QUERY_EXAMPLES = {
                   "PREFIX vk: <https://w3id.org/vankien/ontology#>\n"
                   "CONSTRUCT { ?a vk:implements ?b } WHERE { ?a vk:implements ?b }"},
 }
-GRAPH_EXAMPLES = {"source graph": {"summary": "The graph of the Điện Biên 2024 article",
+GRAPH_EXAMPLES: dict[str, Example] = {"source graph": {"summary": "The graph of the Điện Biên 2024 article",
                                    "value": "https://w3id.org/vankien/id/graph/bdbp-218887-de"}}
-FORMAT_EXAMPLES = {name: {"summary": summary, "value": name} for name, summary in (
+FORMAT_EXAMPLES: dict[str, Example] = {name: {"summary": summary, "value": name} for name, summary in (
     ("json", "SPARQL results JSON (SELECT/ASK) or JSON-LD (CONSTRUCT/DESCRIBE)"),
     ("csv", "CSV (SELECT/ASK)"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"))}
 

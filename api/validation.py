@@ -7,6 +7,8 @@ A thin layer over :func:`vankien.graph.upload.validate_upload`: read the body (s
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +25,7 @@ router = APIRouter(tags=["Validation"])
 
 EXAMPLE = ("@prefix vk: <https://w3id.org/vankien/ontology#> .\n"
            "<https://example.org/plan/1> a vk:Plan .\n")
-BODY = {"requestBody": {"required": True, "content": {
+BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
     offer.media_type: {"schema": {"type": "string"}} for offer in UPLOAD_FORMATS}}}
 BODY["requestBody"]["content"]["text/turtle"]["example"] = EXAMPLE
 

@@ -50,6 +50,11 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_review(args) -> int:
+    from vankien.cli import review
+    return review.run(args, _settings(args).sources_dir)
+
+
 def cmd_ingest(args) -> int:
     from vankien.graph.claims import load_claims_paths, load_seed_dir
     from vankien.graph.ingest import ingest_file, report_text
@@ -111,7 +116,7 @@ def _print_result(result, fmt: str) -> None:
         print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
     if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
-        sys.stdout.write(ox.serialize(result, format=ox.RdfFormat.TURTLE).decode())
+        sys.stdout.write(formats.in_memory(ox.serialize(result, format=ox.RdfFormat.TURTLE)).decode())
         return
     names = [v.value for v in result.variables]
     table = [[queries.python_value(solution[name]) for name in names] for solution in result]
@@ -332,6 +337,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--claims", action="append", metavar="PATH",
                    help="also build this claims file or folder (repeatable); only curated and "
                         "accepted claims reach the graph")
+    from vankien.cli.review import add_arguments as review_arguments
+    review_arguments(add("review", cmd_review, "accept or reject candidate claims (a terminal, or --web: "
+                                               "a local page on 127.0.0.1)"))
     ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
     ig.add_argument("file", help="UTF-8 text or HTML page")
     ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")

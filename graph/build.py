@@ -127,12 +127,18 @@ class _SourceBuilder:
 
     def build(self) -> None:
         self._describe_source()
+        # what each claim asserts, and its quotes: derived triples rest on the claims they come from
+        self.asserted: dict[tuple, list[Claim]] = {}
+        self.quotations: dict[str, list[URIRef]] = {}
+        self.derived_count: dict[str, int] = {}
         for claim in self.seed.claims:
             quotes = [self._add_quote(claim, number, quote) for number, quote in enumerate(claim.quotes, 1)]
+            self.quotations[claim.id] = quotes
             for index, fact in enumerate(claim.facts, start=1):
                 triple = (self.uris[fact.subject], fact.predicate, self._object(fact.object))
                 self.graph.add(triple)
                 self._add_claim(claim, index, triple, quotes)
+                self.asserted.setdefault(triple, []).append(claim)
         self._derive()
 
     def _describe_source(self) -> None:
@@ -188,6 +194,31 @@ class _SourceBuilder:
         g.add((node, VK.evidenceKind, VK.Inferred if claim.evidence == "inferred" else VK.Stated))
         if claim.how:
             g.add((node, VK.inference, Literal(claim.how, lang="en")))
+
+    def _add_derived(self, triple: tuple, basis: list[Claim], how: str) -> None:
+        """A triple the builder derives from claims: asserted with an inferred vk:Claim of its own
+        that rests on the quotes of the claims it comes from (``how`` names the rule)."""
+        self.graph.add(triple)
+        if not basis:
+            return
+        first = basis[0].id
+        self.derived_count[first] = self.derived_count.get(first, 0) + 1
+        node = self.minter.derived_claim(self.source_id, first, self.derived_count[first])
+        g = self.graph
+        g.add((node, RDF.type, VK.Claim))
+        g.add((node, RDF.subject, triple[0]))
+        g.add((node, RDF.predicate, triple[1]))
+        g.add((node, RDF.object, triple[2]))
+        g.add((node, PROV.wasDerivedFrom, self.source_iri))
+        g.add((node, VK.evidenceKind, VK.Inferred))
+        g.add((node, VK.inference, Literal(f"{how} (derived by vankien build from claim(s) "
+                                           f"{', '.join(dict.fromkeys(c.id for c in basis))})", lang="en")))
+        for claim in basis:
+            for quote in self.quotations[claim.id]:
+                g.add((node, VK.quotation, quote))
+
+    def _claims_mentioning(self, iri: URIRef) -> list[Claim]:
+        return [claim for (s, _, o), found in self.asserted.items() if iri in (s, o) for claim in found]
 
     # --- what follows from identity and declarations (no new claims about the world) --------------
 
@@ -270,10 +301,15 @@ class _SourceBuilder:
         """Display labels made from the term's identity (khóa = a committee's term)."""
         where = "" if jurisdiction == "tw" else f" ({jurisdiction})"
         central = jurisdiction == "tw"
+        # the evidence of the label is the evidence of the term itself: the claims naming it
+        basis = self.asserted.get((iri, VK.termOrdinal, Literal(ordinal))) or self._claims_mentioning(iri)
+        if not basis:
+            return                       # a term no claim names is not in the graph
         for lang, word in (("vi", "Khóa"), ("en", "Term"), ("de", "Amtszeit")):
             text = f"{word} {ordinal}{where}" if lang != "en" else \
                 f"{'Central Committee' if central else 'Committee'} term {ordinal}{where}"
-            self.graph.add((iri, RDFS.label, Literal(text, lang=lang)))
+            self._add_derived((iri, RDFS.label, Literal(text, lang=lang)), basis,
+                              f"display label made from the term's identity (ordinal {ordinal}, {jurisdiction})")
 
     def _derive_period(self, iri: URIRef) -> None:
         """vk:startYear / vk:endYear / vk:endDate as OWL-Time instants, for outside tools."""
@@ -281,10 +317,11 @@ class _SourceBuilder:
         for prop, edge, time_prop in ((VK.startYear, TIME.hasBeginning, TIME.inXSDgYear),
                                       (VK.endYear, TIME.hasEnd, TIME.inXSDgYear),
                                       (VK.endDate, TIME.hasEnd, TIME.inXSDDate)):
-            for value in g.objects(iri, prop):
+            for value in list(g.objects(iri, prop)):
                 instant = URIRef(f"{iri}#{'start' if edge == TIME.hasBeginning else 'end'}")
-                g.add((iri, RDF.type, TIME.ProperInterval))
-                g.add((iri, edge, instant))
-                g.add((instant, RDF.type, TIME.Instant))
-                g.add((instant, time_prop, value))
+                basis = self.asserted.get((iri, prop, value), [])
+                how = f"OWL-Time form of {prop.n3(g.namespace_manager)} {value}"
+                for triple in ((iri, RDF.type, TIME.ProperInterval), (iri, edge, instant),
+                               (instant, RDF.type, TIME.Instant), (instant, time_prop, value)):
+                    self._add_derived(triple, basis, how)
 

@@ -63,6 +63,7 @@ class Fact:
     predicate: URIRef
     object: EntityRef | URIRef | Literal
     line: int
+    text: str = ""                            # as written in the file
 
 
 @dataclass(frozen=True)
@@ -268,7 +269,7 @@ class _Checker:
         for key in required:
             if value.get(key) in (None, ""):
                 raise self.fail(here, f"{what} needs '{key}'")
-        return value
+        return value if isinstance(value, _LineDict) else _LineDict(value)
 
     def text(self, value: Any, what: str, line: int) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -348,7 +349,7 @@ def _parse_fact(check: _Checker, raw: Any, line: int, entities: dict[str, Entity
     if expanded is None:
         raise check.fail(line, f"predicate '{predicate}' must be 'a' or a CURIE with a known prefix "
                                f"({', '.join(sorted(PREFIXES))})")
-    return Fact(subject, URIRef(expanded), _parse_term(check, obj, line, entities), line)
+    return Fact(subject, URIRef(expanded), _parse_term(check, obj, line, entities), line, text.strip())
 
 
 def _parse_quote(check: _Checker, claim_id: str, raw: Any, line: int) -> Quote:
@@ -435,7 +436,8 @@ def load_seed_file(path: str | Path) -> SeedFile:
                 for key, value in raw_entities.items()}
     if not isinstance(doc["claims"], list):
         raise check.fail(doc.line, "'claims' must be a list")
-    claims, seen = [], {}
+    claims: list = []
+    seen: dict = {}
     for raw in doc["claims"]:
         claim = _parse_claim(check, raw, doc.line, entities)
         if claim.id in seen:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def _covering_claims(claims: list[Claim], start: int, end: int) -> list[Claim]:
     return [c for c in claims if c.reaches_graph and any(q.start <= start and end <= q.end for q in c.quotes)]
 
 
-def find_gaps(seed: SeedFile, text: str, ignore: list[IgnoreRule] = ()) -> list[Gap]:
+def find_gaps(seed: SeedFile, text: str, ignore: Sequence[IgnoreRule] = ()) -> list[Gap]:
     check_ignore_rules(list(ignore), text)
     claims = list(seed.claims)
     is_ignored = lambda start, end: any(r.start <= start and end <= r.end for r in ignore)  # noqa: E731

@@ -24,14 +24,13 @@ SELECT ?plan ?directive WHERE {
   ?d a vk:Directive ; skos:notation ?directive .
 } ORDER BY ?plan"""),
     Example("by-body", "Everything issued or advised by the provincial Organisation Board", PREFIXES + """
-SELECT ?document ?role WHERE {
+SELECT (MIN(COALESCE(?number, ?about)) AS ?document) ?role WHERE {   # one row per document
   ?body skos:prefLabel "Organisationsausschuss des Provinzparteikomitees"@de .
   { ?doc vk:issuedBy ?body BIND("issued" AS ?role) }
   UNION { ?doc vk:advisedBy ?body BIND("advised" AS ?role) }
   OPTIONAL { ?doc skos:notation ?number }
   OPTIONAL { ?doc vk:subjectMatter ?about FILTER(lang(?about) = "de") }
-  BIND(COALESCE(?number, ?about) AS ?document)
-} ORDER BY ?role ?document"""),
+} GROUP BY ?doc ?role ORDER BY ?role ?document"""),
     Example("quote-behind-edge", "The quote behind an edge: why do we say 158-KH/TU implements 35-CT/TW?",
             PREFIXES + """
 SELECT ?quote ?start ?end ?evidence ?source WHERE {
@@ -42,12 +41,15 @@ SELECT ?quote ?start ?end ?evidence ?source WHERE {
   ?t oa:exact ?quote . ?p oa:start ?start ; oa:end ?end .
 } ORDER BY ?start"""),
     Example("figures-2024", "Figures reported for periods ending in 2024", PREFIXES + """
-SELECT ?measure ?value ?period WHERE {
+SELECT ?measure ?value ?period ?endEvidence WHERE {
   ?obs a vk:Observation ; vk:value ?value ; vk:measure/skos:prefLabel ?measure ;
        vk:refPeriod ?p .
-  ?p vk:periodLabel ?period ; vk:endDate ?end .
-  FILTER(lang(?measure) = "en" && YEAR(?end) = 2024)
-} ORDER BY DESC(?value)"""),
+  ?p vk:periodLabel ?period .
+  { ?p vk:endDate ?end BIND(vk:endDate AS ?endProp) } UNION { ?p vk:endYear ?end BIND(vk:endYear AS ?endProp) }
+  FILTER(lang(?measure) = "en" && SUBSTR(STR(?end), 1, 4) = "2024")
+  # is the end of the period stated or inferred?
+  ?claim rdf:subject ?p ; rdf:predicate ?endProp ; rdf:object ?end ; vk:evidenceKind ?endEvidence .
+} ORDER BY DESC(?value) ?measure"""),
     Example("documents-of-term", "Documents of the 14th term of the Điện Biên Provincial Party Committee",
             PREFIXES + """
 SELECT ?number ?status WHERE {

@@ -221,6 +221,8 @@ class QueryExecutor:
         local = self.local_graphs()
         default_graph = local_dataset(default_graph, self.settings, local)
         named_graphs = local_dataset(named_graphs, self.settings, local, parameter="named-graph-uri")
+        if default_graph and named_graphs is None:
+            named_graphs = []  # a protocol dataset holds the graphs it names, no others (as Oxigraph)
         allowed = tuple(f.name for f in formats.for_form(info.form))
         format = format or allowed[0]
         if format not in allowed:
@@ -329,6 +331,7 @@ class QueryExecutor:
 
     def _run_remote(self, request: tuple) -> tuple[bytes, int, bool]:
         sparql, format, default_graph, named_graphs, union, limit, _ = request  # its own base
+        assert self._remote is not None  # only called when the executor runs on a remote store
         try:
             results = self._remote.query(
                 sparql, default_graph=default_graph, named_graphs=named_graphs,

@@ -27,6 +27,8 @@ def export(store, fmt: str, base_iri: str = ID_BASE) -> bytes:
         return buffer.getvalue()
     rdf_format = formats.rdf_format(chosen.name)
     quads = ox.parse(store.dump("nquads"), format=ox.RdfFormat.N_QUADS)
-    if not rdf_format.supports_datasets:
-        quads = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
-    return ox.serialize(quads, format=rdf_format, prefixes=prefixes_with_ids(base_iri))
+    prefixes = prefixes_with_ids(base_iri)
+    if rdf_format.supports_datasets:
+        return formats.in_memory(ox.serialize(quads, format=rdf_format, prefixes=prefixes))
+    triples = list(dict.fromkeys(ox.Triple(q.subject, q.predicate, q.object) for q in quads))
+    return formats.in_memory(ox.serialize(triples, format=rdf_format, prefixes=prefixes))

@@ -102,6 +102,14 @@ EXPORTS = (TRIG, TURTLE, NTRIPLES, NQUADS, JSONLD, GRAPHML, GEXF)
 BY_NAME = {f.name: f for f in FORMATS}
 
 
+def in_memory(body: bytes | None) -> bytes:
+    """What a pyoxigraph serialiser returned without an output file: bytes (its type also says
+    None, for the case of writing to a file)."""
+    if body is None:
+        raise TypeError("the serialiser wrote to a file, not into memory")
+    return body
+
+
 def get(name: str) -> Format:
     """The format with this canonical name (a programming error if there is none)."""
     return BY_NAME[name]

@@ -76,7 +76,8 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable
 
 from vankien.graph import uris
 from vankien.graph.errors import IdentifierError

@@ -75,7 +75,7 @@ def lexicon() -> Lexicon:
 
     def entries(scheme: URIRef, class_property: URIRef) -> tuple[LexiconEntry, ...]:
         found = []
-        for concept in sorted(graph.subjects(SKOS.inScheme, scheme)):
+        for concept in sorted((c for c in graph.subjects(SKOS.inScheme, scheme) if isinstance(c, URIRef)), key=str):
             level, notation = graph.value(concept, VK.level), graph.value(concept, SKOS.notation)
             found.append(LexiconEntry(
                 iri=str(concept), slug=str(graph.value(concept, VKLEX.slug) or concept.split("#")[-1]),
@@ -83,7 +83,8 @@ def lexicon() -> Lexicon:
                 vk_class=str(graph.value(concept, class_property)).split("#")[-1],
                 level=str(level).split("#")[-1] if level else None,
                 notation=str(notation) if notation else None,
-                pref_labels={lit.language: str(lit) for lit in graph.objects(concept, SKOS.prefLabel)},
+                pref_labels={lit.language: str(lit) for lit in graph.objects(concept, SKOS.prefLabel)
+                             if isinstance(lit, Literal) and lit.language is not None},
                 labels=tuple(str(lit) for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel)
                              for lit in graph.objects(concept, prop))))
         return tuple(found)

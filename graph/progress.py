@@ -8,6 +8,7 @@ from tqdm import tqdm
 
 
 class _Bar(tqdm):
+    total: int | None
     def update_to(self, done: int, total: int | None = None) -> None:
         """Callbacks report how much is done so far (some also the total); tqdm wants increments."""
         if total is not None and total != self.total:

@@ -9,11 +9,14 @@ import json
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from string import Template
+from typing import Any
 
 import pyoxigraph as ox
 
 from vankien.graph import errors
 from vankien.graph.errors import BadInput, NotFound
+from vankien.graph.store import solution_rows
 from vankien.graph.identifiers import IdentifierError, document_class_of, fold, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
 from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
@@ -58,11 +61,7 @@ def python_value(term):
 def rows(store, sparql: str) -> list[dict]:
     """Run a SELECT and return its solutions as dicts of python values (unbound variables absent)."""
     # Our own queries never carry FROM: saying so spares the store parsing each one to find out.
-    solutions = store.query(PREFIXES + sparql, union_default_graph=True)
-    names = [variable.value for variable in solutions.variables]
-    # zip over the solution: looking terms up by name (solution[name]) costs twice as much
-    return [{name: python_value(term) for name, term in zip(names, solution) if term is not None}
-            for solution in solutions]
+    return solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
 
 
 def comparable(answer):
@@ -84,7 +83,8 @@ def iri(value: str) -> str:
 
 
 def literal(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    """A plain string literal for a query text, escaped by the engine's own term syntax."""
+    return str(ox.Literal(value))
 
 
 # --- documents ----------------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def level_concept(name: str) -> str:
     for level in LEVELS:
         if word == level.lower():
             return f"{level}Level"
-    raise BadInput(f"unknown level '{name}'; use one of {', '.join(l.lower() for l in LEVELS)}")
+    raise BadInput(f"unknown level '{name}'; use one of {', '.join(level.lower() for level in LEVELS)}")
 
 
 LABEL_PREFERENCE = ("", "en", "de", "vi")   # a notation first, then English, German, Vietnamese
@@ -308,12 +308,13 @@ class Evidence:
 
 
 def evidence_pattern(s: str = "?s", p: str = "?p", o: str = "?o") -> str:
-    """The graph pattern of a claim about (s, p, o) with its quote, offsets and source."""
-    return EVIDENCE_PATTERN.replace("?s ;", f"{s} ;").replace("?p ;", f"{p} ;").replace("?o ;", f"{o} ;")
+    """The graph pattern of a claim about (s, p, o) with its quote, offsets and source (the three
+    are filled into a template, never edited into a finished pattern)."""
+    return _EVIDENCE_TEMPLATE.substitute(subject=s, predicate=p, object=o)
 
 
-EVIDENCE_PATTERN = """
-  ?claim a vk:Claim ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+_EVIDENCE_TEMPLATE = Template("""
+  ?claim a vk:Claim ; rdf:subject $subject ; rdf:predicate $predicate ; rdf:object $object ;
          prov:wasDerivedFrom ?source ; vk:evidenceKind ?kind ; vk:quotation ?quote .
   ?quote oa:hasSelector ?textSel, ?posSel .
   ?textSel a oa:TextQuoteSelector ; oa:exact ?exact .
@@ -323,7 +324,8 @@ EVIDENCE_PATTERN = """
   OPTIONAL { ?source dcterms:language ?lang }
   OPTIONAL { ?source vk:sourceUrl ?url0 }
   OPTIONAL { ?source vk:translationOf/vk:sourceUrl ?url1 }
-"""
+""")
+EVIDENCE_PATTERN = evidence_pattern()
 
 
 def evidence_from(row: dict) -> Evidence:
@@ -408,8 +410,8 @@ def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str]
 
 def lineage(store, document: str, max_depth: int = 20) -> dict:
     """What a document implements and what implements it, transitively, with the quote of each hop."""
-    labels = {}
-    result = {"document": document}
+    labels: dict[str, None] = {}
+    result: dict[str, Any] = {"document": document}
     for direction, upstream in (("implements", True), ("implemented_by", False)):
         edges = _implements_edges(store, document, upstream)
         adjacency: dict[str, list[str]] = {}
@@ -430,7 +432,9 @@ def lineage(store, document: str, max_depth: int = 20) -> dict:
 
 def _walk(start: str, adjacency: dict, edges: dict, upstream: bool, max_depth: int) -> list[dict]:
     """Breadth-first: each reachable document once, with the shortest path of hops to it."""
-    found, queue, seen = [], deque([(start, [])]), {start}
+    found: list[dict] = []
+    queue: deque[tuple[str, list]] = deque([(start, [])])
+    seen = {start}
     while queue:
         node, path = queue.popleft()
         if len(path) >= max_depth:

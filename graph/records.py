@@ -8,6 +8,8 @@ evidence behind it (:class:`vankien.graph.queries.Evidence` as dicts).
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import re
 from dataclasses import asdict
@@ -121,7 +123,7 @@ def document_record(store, resource: str) -> dict:
     types = [s["object"] for s in by_predicate.get(RDF_TYPE, [])]
     main_type = most_specific_class(store, types)
     summary[0] = ("type", [s for s in by_predicate.get(RDF_TYPE, []) if s["object"] == main_type])
-    relations = []
+    relations: list[dict[str, Any]] = []
     for group, name, direction in RELATION_GROUPS:
         predicate = str(VK[name])
         pool = detail["statements"] if direction == "out" else detail["incoming"]
@@ -137,8 +139,8 @@ def document_record(store, resource: str) -> dict:
     evidence += [e for f in figures for e in f["evidence"]]
     named = names(store, [m for m in mentioned if m] + [f["measure"] for f in figures]
                   + [f["unit"] for f in figures if f["unit"]] + [f["period"] for f in figures if f["period"]])
-    for group in relations:        # by number, as a reader scans them
-        group["members"].sort(key=lambda m: (named[m["other"]]["notation"] or "~", m["other"]))
+    for relation in relations:     # by number, as a reader scans them
+        relation["members"].sort(key=lambda m: (named[m["other"]]["notation"] or "~", m["other"]))
     return {"iri": resource, "type": main_type, "summary": summary, "titles": titles,
             "relations": relations, "figures": figures, "sources": sources_of(store, evidence),
             "names": named}
@@ -198,7 +200,7 @@ def body_record(store, resource: str) -> dict:
     advised, its sub-bodies and terms, each with evidence."""
     detail = describe(store, resource)
     statements = [s for s in detail["statements"] if s["predicate"] not in INTERNAL]
-    groups = []
+    groups: list[dict[str, Any]] = []
     for group, predicate in (("issued", VK.issuedBy), ("advised", VK.advisedBy), ("parts", VK.partOf),
                              ("terms", VK.termOf)):
         items = [{"other": s["subject"], "evidence": s["evidence"]} for s in detail["incoming"]
@@ -220,7 +222,7 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
     detail = describe(store, resource)
     claims = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?source = {iri(resource)}) }}
                              ORDER BY ?start ?claim""")
-    kinds = {}
+    kinds: dict[str, Any] = {}
     subjects = sorted({c["s"] for c in claims})
     if subjects:
         values = " ".join(iri(s) for s in subjects)

@@ -22,7 +22,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, bool]:
     """``(body, row_count, truncated)`` for pyoxigraph results, keeping at most ``max_rows`` rows."""
     if isinstance(results, ox.QueryBoolean):
-        return results.serialize(format=formats.results_format(format)), 1, False
+        return formats.in_memory(results.serialize(format=formats.results_format(format))), 1, False
     if isinstance(results, ox.QuerySolutions):
         variables = [v.value for v in results.variables]
         rows = list(itertools.islice(results, max_rows + 1))
@@ -32,7 +32,7 @@ def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, 
             "results": {"bindings": [_binding_json(variables, row) for row in kept]},
         }
         reread = ox.parse_query_results(json.dumps(document).encode(), ox.QueryResultsFormat.JSON)
-        return reread.serialize(format=formats.results_format(format)), len(kept), len(rows) > max_rows
+        return formats.in_memory(reread.serialize(format=formats.results_format(format))), len(kept), len(rows) > max_rows
     triples = list(itertools.islice(iter(results), max_rows + 1))
     kept = triples[:max_rows]
     rdf = formats.rdf_format(format)
@@ -40,7 +40,7 @@ def serialize_results(results, format: str, max_rows: int) -> tuple[bytes, int, 
         kept_items = [ox.Quad(t.subject, t.predicate, t.object) for t in kept]
     else:
         kept_items = kept
-    return ox.serialize(kept_items, format=rdf), len(kept), len(triples) > max_rows
+    return formats.in_memory(ox.serialize(kept_items, format=rdf)), len(kept), len(triples) > max_rows
 
 
 def _binding_json(variables: list[str], row: ox.QuerySolution) -> dict:

@@ -110,7 +110,7 @@ class Settings:
         for f in dataclasses.fields(cls):
             variable = ENV_PREFIX + f.name.upper()
             if variable in environ:
-                values[f.name] = _convert(variable, environ[variable], f.type)
+                values[f.name] = _convert(variable, environ[variable], str(f.type))
         unknown = set(overrides) - {f.name for f in dataclasses.fields(cls)}
         if unknown:
             raise SettingsError(f"unknown setting(s): {', '.join(sorted(unknown))}")
@@ -120,12 +120,17 @@ class Settings:
     def environment(self) -> dict[str, str]:
         """These settings as ``VANKIEN_*`` variables (for processes that read them with
         :meth:`from_env`); fields that are None are left out."""
-        return {ENV_PREFIX + f.name.upper(): str(getattr(self, f.name))
+        return {ENV_PREFIX + f.name.upper(): _env_text(getattr(self, f.name))
                 for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+def _env_text(value: Any) -> str:
+    """A setting as its environment text (a tuple of paths joined like PATH)."""
+    return os.pathsep.join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
 def _convert(variable: str, raw: str, type_name: str) -> Any:

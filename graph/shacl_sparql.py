@@ -54,6 +54,13 @@ class ShapeCompileError(BadInput):
     """A shape uses SHACL the SPARQL compiler does not support."""
 
 
+def _integer(value: Node) -> int:
+    """An integer parameter of a shape (sh:minCount 1)."""
+    if isinstance(value, Literal) and isinstance(value.toPython(), int):
+        return int(value.toPython())
+    raise ShapeCompileError(f"expected an integer, got {value.n3()}")
+
+
 @dataclass(frozen=True)
 class CompiledCheck:
     """One constraint of one targeted shape as a SELECT over ?this (and ?value, ?path)."""
@@ -94,7 +101,7 @@ class _Compiler:
         return self.shapes.value(shape, SH.deactivated) != Literal(True)
 
     def targeted_shapes(self) -> list[Node]:
-        shapes = set()
+        shapes: set[Node] = set()
         for target in TARGET_PARAMETERS:
             shapes.update(self.shapes.subjects(target, None))
         for kind in (RDFS.Class, OWL.Class):  # implicit class targets
@@ -168,13 +175,13 @@ class _Compiler:
         path_text = self.sparql_path(path)
         failures = []
         min_count = self.shapes.value(shape, SH.minCount)
-        if min_count is not None and int(min_count) > 0:
-            values = [self.fresh("v") for _ in range(int(min_count))]
+        if min_count is not None and _integer(min_count) > 0:
+            values = [self.fresh("v") for _ in range(_integer(min_count))]
             failures.append(_Failure(f"FILTER NOT EXISTS {{ {_distinct_values(focus, path_text, values)} }}",
                                      None))
         max_count = self.shapes.value(shape, SH.maxCount)
         if max_count is not None:
-            values = [self.fresh("v") for _ in range(int(max_count) + 1)]
+            values = [self.fresh("v") for _ in range(_integer(max_count) + 1)]
             failures.append(_Failure(_distinct_values(focus, path_text, values), None))
         has_value = self.shapes.value(shape, SH.hasValue)
         if has_value is not None:
@@ -210,7 +217,7 @@ class _Compiler:
             flag_text = f", {_sparql_term(Literal(str(flags)))}" if flags is not None else ""
             test(f"isBlank({node}) || !REGEX(STR({node}), {_sparql_term(Literal(str(pattern)))}{flag_text})")
         for length in g.objects(shape, SH.minLength):
-            test(f"isBlank({node}) || STRLEN(STR({node})) < {int(length)}")
+            test(f"isBlank({node}) || STRLEN(STR({node})) < {_integer(length)}")
         for minimum in g.objects(shape, SH.minInclusive):
             test(f"!COALESCE({node} >= {_sparql_term(minimum)}, false)")
         if not skip_has_value:
@@ -316,6 +323,7 @@ def _run_check(store: ox.Store, check: CompiledCheck, restriction: str) -> list[
         solutions = store.query(query, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise ShapeCompileError(f"shape {check.shape}: compiled query is invalid: {exc}\n{query}") from None
+    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
     names = {variable.value for variable in solutions.variables}
     violations = []
     for solution in solutions:
@@ -374,6 +382,7 @@ def focus_nodes_of_graph(store: ox.Store, graph: str) -> set[URIRef]:
     query = (f"SELECT DISTINCT ?node WHERE {{ GRAPH {graph_iri} {{ {{ ?node ?p ?o }} UNION {{ ?s ?p ?node }} }} "
              "FILTER (isIRI(?node)) }")
     solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT
     return {URIRef(solution["node"].value) for solution in solutions}
 
 

@@ -24,11 +24,11 @@ from vankien.graph.remote.store import RemoteStore
 from vankien.graph.settings import Settings
 from vankien.graph.store_interface import (
     CHECKED, PROGRESS_EVERY, ProgressCallback, QueryResult, Store, StoreError, StoreTimeout, Term,
-    _read_quads, check_nquads_file, rdf_format, wants_union)
+    _read_quads, check_nquads_file, rdf_format, solution_rows, wants_union)
 
 # The interface is re-exported: callers import it, and the backends, from here.
 __all__ = ["CHECKED", "PROGRESS_EVERY", "ProgressCallback", "QueryResult", "Store", "StoreError",
-           "StoreTimeout", "Term", "check_nquads_file", "rdf_format", "wants_union", "MemoryStore",
+           "StoreTimeout", "Term", "check_nquads_file", "rdf_format", "solution_rows", "wants_union", "MemoryStore",
            "DiskStore", "RemoteStore", "open_store"]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from pathlib import Path
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -50,6 +51,15 @@ def wants_union(sparql: str, default_graph, named_graphs, union_default_graph: b
         return True  # let the store report the problem in its own words
 
 
+def solution_rows(solutions: Any, convert: Callable[[Any], Any] = lambda term: term) -> list[dict]:
+    """SELECT solutions as dicts ``{variable name: convert(term)}``, unbound variables left out
+    (``Store.select`` and ``queries.rows``; any object with ``variables`` and rows will do)."""
+    names = [variable.value for variable in solutions.variables]
+    # zip over the solution: looking terms up by name (solution[name]) costs twice as much
+    return [{name: convert(term) for name, term in zip(names, solution) if term is not None}
+            for solution in solutions]
+
+
 class Store(ABC):
     """The operations vankien needs from a quad store."""
 
@@ -69,10 +79,7 @@ class Store(ABC):
         solutions = self.query(sparql, **kw)
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("select() needs a SELECT query")
-        names = [variable.value for variable in solutions.variables]
-        return [
-            {name: term for name, term in zip(names, row) if term is not None} for row in solutions
-        ]
+        return solution_rows(solutions)
 
     @abstractmethod
     def replace_with(self, nquads_path: str | Path, *, progress: ProgressCallback | None = None,

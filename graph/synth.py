@@ -24,7 +24,8 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
+from collections.abc import Callable
 
 from vankien.ontology import ontology_nquads
 
@@ -155,8 +156,8 @@ class Body:
     cls: str
     label_en: str
     label_vi: str
-    jurisdiction: "Jurisdiction"
-    parent: "Body | None" = None
+    jurisdiction: Jurisdiction
+    parent: Body | None = None
 
 
 @dataclass(slots=True)
@@ -169,8 +170,8 @@ class Jurisdiction:
     issuer_path: str  # {issuer} URI segment: tw, tu-p07, hu-p07-d03
     issuer_code: str  # TW, TU, HU
     bodies: dict[str, Body] = field(default_factory=dict)
-    province: "Jurisdiction | None" = None
-    districts: list["Jurisdiction"] = field(default_factory=list)
+    province: Jurisdiction | None = None
+    districts: list[Jurisdiction] = field(default_factory=list)
 
     def term(self, ordinal: int) -> str:
         return MINT.term(self.slug, ordinal)
@@ -337,6 +338,7 @@ class _Generator:
 
     def _district_doc(self, term: int, district: Jurisdiction) -> None:
         rng, bodies, province = self.rng, district.bodies, district.province
+        assert province is not None  # every district lies in a province
         code = "NQ" if rng.random() < 0.3 else "KH"
         provincial = (self._pool(province, "KH") + self._pool(province, "HD")
                       + self._pool(province, "ĐA"))

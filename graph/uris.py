@@ -132,6 +132,10 @@ class Minter:
     def claim(self, source_id: str, claim_id: str, index: int) -> URIRef:
         return self._iri("claim", source_id, claim_id, index)
 
+    def derived_claim(self, source_id: str, claim_id: str, number: int) -> URIRef:
+        """A claim for a triple the builder derives from claim ``claim_id`` (``…/c002/derived/1``)."""
+        return self._iri("claim", source_id, claim_id, "derived", number)
+
     def quote(self, source_id: str, claim_id: str, number: int = 1) -> URIRef:
         """The claim's first passage keeps the plain ``…/quote`` IRI; further ones are ``…/quote/2`` …"""
         if number == 1:

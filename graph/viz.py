@@ -14,6 +14,7 @@ import html
 import json
 from collections import deque
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyvis
@@ -48,7 +49,7 @@ LABEL_CHARS = 40            # drawn labels are cut; the tooltip and the details 
 INSIDE_LABEL_CHARS = 24     # shapes that grow around their label (box, ellipse, circle, database)
 INSIDE_LABEL_SHAPES = {"box", "ellipse", "circle", "database"}
 VALUES_CHUNK = 400          # IRIs per VALUES block in the detail queries
-PHYSICS = {
+PHYSICS: dict[str, Any] = {
     "solver": "forceAtlas2Based",
     "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
     # stabilise before the first frame, then the page switches physics off (see PAGE)
@@ -202,8 +203,8 @@ def _chunks(nodes: list[str]):
 # --- the page -----------------------------------------------------------------------------------------
 
 def style_key(data: dict) -> str:
-    return data.get("type") if data.get("type") in DOCUMENT_STYLES else (
-        data.get("kind") if data.get("kind") in NODE_STYLES else "other")
+    return str(data.get("type") if data.get("type") in DOCUMENT_STYLES else (
+        data.get("kind") if data.get("kind") in NODE_STYLES else "other"))
 
 
 def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) -> str:

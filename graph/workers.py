@@ -56,7 +56,7 @@ class WorkerStartError(Exception):
 class Worker:
     """The server's handle on one forked worker: a pipe, a pid and the zygote it came from."""
 
-    def __init__(self, zygote: "Zygote", pid: int, conn: Connection) -> None:
+    def __init__(self, zygote: Zygote, pid: int, conn: Connection) -> None:
         self.zygote, self.pid, self.conn = zygote, pid, conn
         self.generation = zygote.generation
         self.local_graphs: list[str] | None = None
@@ -201,7 +201,8 @@ def _zygote_main(control: Connection, backend: str, source: str | None, settings
         control.send(("error", type(error).__name__, f"{source}: {error}"))
         return
     control.send(("ready", isolation))
-    parent, reaped = os.getppid(), {}
+    parent = os.getppid()
+    reaped: dict[int, int | None] = {}
     while True:
         _reap(reaped)
         try:
@@ -254,7 +255,7 @@ def _worker_child(conn: Connection, store, backend: str, source: str | None, set
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     _die_with_parent()
     try:
-        if backend == "disk":
+        if backend == "disk" and source is not None:
             store = ox.Store.read_only(source)
         graphs = None
         if store is not None:
@@ -316,6 +317,8 @@ def handle_in_worker(store: ox.Store | None, local_graphs: list[str] | None, set
     if kind == "check":
         sparql, graphs = payload
         return check_query(sparql, settings, local_graphs=graphs if graphs is not None else local_graphs)
+    if store is None:
+        raise RuntimeError("this worker holds no store")
     return _run_embedded(store, payload)
 
 
@@ -324,6 +327,6 @@ def _run_embedded(store: ox.Store, request: tuple) -> tuple[bytes, int, bool]:
     options: dict[str, Any] = {"use_default_graph_as_union": union, "base_iri": base_iri}
     if default_graph:
         options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-    if named_graphs:
+    if named_graphs is not None:  # [] is a dataset without named graphs
         options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     return serialize_results(store.query(sparql, **options), format, limit)

@@ -18,6 +18,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engines
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The quick selection (`pytest -m "not slow"`) leaves these out: a real browser, remote engines,
+# the API fuzzer, worker time-outs and the big synthetic corpora. One list, so no test file needs
+# to carry the mark itself.
+SLOW_MARKERS = ("browser", "remote")
+SLOW_FILES = ("test_api_fuzz.py", "test_backends.py", "test_validate_incremental.py", "test_remote_faults.py",
+              "test_hostile.py", "test_ssrf.py", "test_api_e2e.py", "test_executor.py", "test_lookup.py",
+              "test_cli_synth.py", "test_engine_parity.py")
+SLOW_TESTS = ("test_fast_validator_reports_what_pyshacl_reports_on_the_seed_graph",   # pySHACL itself
+              "test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input",
+              "test_every_minted_uri_dereferences_as_html_and_turtle")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (item.path.name in SLOW_FILES or item.originalname in SLOW_TESTS
+                or any(item.get_closest_marker(name) for name in SLOW_MARKERS)):
+            item.add_marker(pytest.mark.slow)
+
 
 
 def _engine(launcher, folder: Path):

@@ -6,7 +6,6 @@ import html
 import re
 from html.parser import HTMLParser
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -150,7 +149,7 @@ def test_ontology_page_lists_every_class_with_three_labels(app_client):
     for cls in classes:
         text = section(page, cls[len(VK):])
         for lang in ("vi", "en", "de"):
-            labels = [str(l) for l in ontology.objects(cls, RDFS.label) if l.language == lang]
+            labels = [str(label) for label in ontology.objects(cls, RDFS.label) if label.language == lang]
             assert labels, f"{cls} has no rdfs:label@{lang}"
             assert all(html.escape(label) in text for label in labels), (cls, lang)
     assert 'href="/ontology#PartyDocument"' in section(page, "Directive")   # subClassOf alignment

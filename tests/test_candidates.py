@@ -142,3 +142,10 @@ def test_cli_build_with_claims_builds_accepted_only(tmp_path):
     assert not list(data.quads((None, VK.replaces, None, None)))
     assert not list(data.quads((PLAN_9, VK.issuedBy, None, None)))
     assert "candidates-source.txt" not in done.stderr    # its quotes were checked
+
+
+def test_claims_paths_survive_the_settings_environment_round_trip():
+    from vankien.graph.settings import Settings
+    settings = Settings(claims=(CANDIDATES / "candidates.yaml", SEEDS))
+    assert Settings.from_env(settings.environment()).claims == settings.claims
+    assert Settings.from_env(Settings().environment()).claims == ()

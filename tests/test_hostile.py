@@ -23,8 +23,8 @@ from vankien.graph.settings import Settings
 from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from canary import running_canary  # noqa: E402  (tests/ is not a package)
-from serving import live_server  # noqa: E402
+from canary import running_canary
+from serving import live_server
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
 SUBJECTS = 3000

@@ -243,3 +243,28 @@ def test_vankien_passes_every_case_oxigraph_passes(servers):
     assert passed["oxigraph"] <= passed["vankien"], passed["oxigraph"] - passed["vankien"]
     assert len(passed["vankien"]) >= len(passed["oxigraph"])
     assert servers.seen == [], "a graph IRI was fetched"
+
+
+def test_rdflib_dataset_query_through_sparqlstore(servers):
+    """rdflib's ``Dataset`` over a ``SPARQLStore`` sends ``default-graph-uri=urn:x-rdflib:default``
+    (its default graph's name, a graph neither server holds): the query works and answers as the
+    Oxigraph server does — an empty default graph and, as the protocol dataset names no named
+    graph, no named graphs. With ``default_union=True`` it sends no dataset: the union is queried."""
+    from rdflib import Dataset
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    query = f"SELECT ?d WHERE {{ ?d a <{FOAF_DOCUMENT}> }} ORDER BY ?d"
+    in_graphs = f"SELECT ?d WHERE {{ GRAPH ?g {{ ?d a <{FOAF_DOCUMENT}> }} }} ORDER BY ?d"
+    answers: dict[str, dict[str, list[str]]] = {}
+    for name, endpoint in (("vankien", servers.vankien), ("oxigraph", servers.oxigraph)):
+        if endpoint is None:
+            continue
+        plain = Dataset(store=SPARQLStore(endpoint, returnFormat="json"))
+        union = Dataset(store=SPARQLStore(endpoint, returnFormat="json"), default_union=True)
+        answers[name] = {label: [str(row.d) for row in dataset.query(text)]
+                         for label, dataset, text in (("default", plain, query), ("graphs", plain, in_graphs),
+                                                      ("union", union, query))}
+    assert answers["vankien"] == {"default": [], "graphs": [], "union": [graph(n) for n in (1, 2, 3)]}
+    if servers.oxigraph is not None:
+        assert answers["vankien"] == answers["oxigraph"]
+    assert servers.seen == []

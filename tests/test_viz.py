@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "viz"))
-from viz_support import build_graph, external_refs, make_app, page_data, synthetic_iri  # noqa: E402
+from viz_support import build_graph, external_refs, make_app, page_data, synthetic_iri
 
-from vankien.graph import viz  # noqa: E402
+from vankien.graph import viz
 
 ID = "https://w3id.org/vankien/id/"
 # What the seed states around 35-CT/TW: 158-KH/TU and 03-HD/TU implement it; the Politburo issued

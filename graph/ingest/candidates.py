@@ -149,7 +149,7 @@ def make_candidates(extraction: Extraction, *, source: dict, seeds: list, base_i
     # figures
     if extraction.figures and place_key is None:
         skipped.append(f"{len(extraction.figures)} figure(s): the text names no place for their area")
-    elif extraction.figures:
+    elif extraction.figures and place_key is not None:
         period = builder.entity("p-report", {"period": "as-reported"})
         for n, figure in enumerate(extraction.figures, start=1):
             _figure_claims(builder, figure, n, period, place_key, place, lang, source["id"], ingest_meta)

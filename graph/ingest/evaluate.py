@@ -25,7 +25,10 @@ class Found:
 
 def summarise(claims_file: dict, *, accepted_only: bool = False) -> Found:
     entities = claims_file["entities"]
-    documents, relations, subjects, figures = set(), set(), set(), {}
+    documents: set = set()
+    relations: set = set()
+    subjects: set = set()
+    figures: dict = {}
 
     def name(key: str) -> str:
         spec = entities.get(key, {})

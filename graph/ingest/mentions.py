@@ -165,7 +165,7 @@ def is_abbreviation_dot(text: str, dot: int) -> bool:
     if dot > 0 and text[dot - 1].isdigit():
         return True
     word = re.search(r"(\w+)$", text[max(0, dot - 6):dot])
-    return bool(word) and word.group(1).casefold() in _ABBREVIATIONS
+    return word is not None and word.group(1).casefold() in _ABBREVIATIONS
 
 
 def _skip(text: str, pos: int, chars: str) -> int:

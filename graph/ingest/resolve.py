@@ -117,7 +117,8 @@ def identity(reference: DocumentReference, jurisdiction: str | None) -> tuple:
 
 
 def known_documents(seeds: Iterable[SeedFile], base_iri: str) -> dict[tuple, list[KnownDocument]]:
-    minter, index = Minter(base_iri), {}
+    minter = Minter(base_iri)
+    index: dict[tuple, list[KnownDocument]] = {}
     for seed in seeds:
         for entity in seed.entities.values():
             if entity.kind != "document" or entity.reference is None:
