@@ -12,10 +12,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from vankien import __version__
-from vankien.api import graph_view, linked_data, pages, rest, sparql, validation
+from vankien.api import graph_view, linked_data, pages, rest, sparql, timeline, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
 from vankien.graph.errors import UserError
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if app.state.runtime is owned:
                 app.state.runtime = None
 
-    app = FastAPI(
+    # FastAPIOffline serves /docs and /redoc from its bundled Swagger UI and ReDoc (no CDN).
+    app = FastAPIOffline(
         title="vankien API",
         version=__version__,
         description="A source-backed knowledge graph of Vietnamese Communist Party documents: "
@@ -53,11 +55,28 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    _keep_docs_local(app)
     _install_error_handlers(app)
     _include_routers(app)
     app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
     _allow_cross_origin(app, settings)
     return app
+
+
+# ReDoc's sidebar shows a logo from its vendor's CDN: the docs pages may load nothing from elsewhere.
+DOCS_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+               "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; font-src 'self' data:")
+
+
+def _keep_docs_local(app: FastAPI) -> None:
+    docs_paths = {app.docs_url, app.redoc_url, "/docs", "/redoc"}
+
+    @app.middleware("http")
+    async def docs_policy(request: Request, call_next):
+        response = await call_next(request)
+        if request.url.path in docs_paths:
+            response.headers["Content-Security-Policy"] = DOCS_POLICY
+        return response
 
 
 # Headers a browser client (YASGUI, Comunica) may read from a cross-origin answer.
@@ -76,7 +95,7 @@ def _allow_cross_origin(app: FastAPI, settings: Settings) -> None:
 
 
 def _include_routers(app: FastAPI) -> None:
-    for module in (sparql, rest, linked_data, graph_view, pages, validation):
+    for module in (sparql, rest, linked_data, graph_view, timeline, pages, validation):
         app.include_router(module.router)
 
 
@@ -96,7 +115,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryRefused)
     async def refused(request: Request, exc: QueryRefused):
-        return error(exc.status, exc.message, request)
+        return error(exc.status, exc.message, request, **exc.where)   # line, column, prefix for editors
 
     @app.exception_handler(QueryTimeout)
     async def timed_out(request: Request, exc: QueryTimeout):

@@ -20,7 +20,8 @@ from vankien.graph.netx import to_networkx
 from vankien.graph.sparql_guard import QueryRefused
 
 from vankien.api.conneg import html_only
-from vankien.api.i18n import LANG_PARAM
+from vankien.api import graph_page as graph_html
+from vankien.api.i18n import LANG_PARAM, choose_language, language_switch, translate
 from vankien.api.runtime import Runtime, runtime_of
 
 router = APIRouter(tags=["graph view"])
@@ -39,17 +40,23 @@ async def graph_page(
     lang: str | None = LANG_PARAM,
     *, request: Request, runtime: Runtime = Depends(runtime_of),
 ):
-    # Errors (a refused query, an unknown or ambiguous focus, a time-out) go to the app's handlers.
+    # Errors (a refused query, an unknown or ambiguous focus, a time-out) go to the app's handlers:
+    # a browser gets the error page in its language.
+    chosen = choose_language(request)
     if construct:
         view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
-        title = "vankien — CONSTRUCT result"
+        title = translate(graph_html.CONSTRUCT_TITLE, chosen)
     else:
         view, message = await run_in_threadpool(
             viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
             max_nodes=max_nodes)
-        title = f"vankien — lineage of {focus}" if focus else (
-            f"vankien — documents of {body}" if body else "vankien — document graph")
-    return HTMLResponse(viz.render_html(view, title=title, message=message))
+        title = (translate(graph_html.LINEAGE_TITLE, chosen, focus=focus) if focus else
+                 translate(graph_html.BODY_TITLE, chosen, body=body) if body else
+                 translate(graph_html.GRAPH_TITLE, chosen))
+    return HTMLResponse(graph_html.render_html(view, title=title, message=message, lang=chosen,
+                                               base_iri=runtime.settings.base_iri,
+                                               switch=language_switch(request)),
+                        headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
 def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:

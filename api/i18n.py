@@ -88,6 +88,17 @@ def _catalogues() -> dict[str, NullTranslations]:
     return {lang: Translations.load(str(LOCALE_DIR), [lang], domain="messages") for lang in LANGUAGES}
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction (babel) where it is translated later, by :func:`translate`."""
+    return message
+
+
+def translate(message: str, lang: str, **values) -> str:
+    """``message`` in ``lang`` (``%(name)s`` filled from ``values``), for texts outside templates."""
+    text = _catalogues()[lang].gettext(message)
+    return text % values if values else text
+
+
 @lru_cache(maxsize=len(LANGUAGES))
 def environment(lang: str) -> jinja2.Environment:
     """The template environment of one interface language (autoescaping every template)."""
@@ -111,13 +122,17 @@ def render(template: str, lang: str, **context) -> str:
     return environment(lang).get_template(template).render(**context)
 
 
+def language_switch(request: Request) -> dict[str, str]:
+    """The links of the language switch: this page, its query kept, in each language."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {other: "?" + urlencode([*kept, ("lang", other)]) for other in LANGUAGES}
+
+
 def page(request: Request, template: str, *, status: int = 200, lang: str | None = None,
          **context) -> HTMLResponse:
     """An HTML response in the request's language, with a language switch keeping the query."""
     lang = lang or choose_language(request)
-    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    switch = {other: "?" + urlencode([*kept, ("lang", other)]) for other in LANGUAGES}
-    body = render(template, lang, switch=switch, status=status, **context)
+    body = render(template, lang, switch=language_switch(request), status=status, **context)
     return HTMLResponse(body, status_code=status, headers={"Vary": "Accept, Accept-Language",
                                                            "Content-Language": lang})
 

@@ -1,18 +1,18 @@
 """The query page (``/`` and ``/query``) and the static files it uses (``/static``).
 
-The page (``templates/query.html``, in the reader's language) has a textarea editor; ``static/query.js`` sends the query to ``/sparql``
-and renders results with ``textContent`` only (never ``innerHTML`` with data). The example queries
-are :data:`EXAMPLE_QUERIES`, taken from :mod:`vankien.graph.examples` (the list the README and
-the tests use).
+The page is a template in the reader's language (``templates/query.html``, :mod:`vankien.api.i18n`)
+around a CodeMirror SPARQL editor bundled in ``static/vendor/query-editor.js`` (see
+``static/vendor/README.md``); ``static/query.js`` sends the query to ``/sparql`` and renders results
+with ``textContent`` only (never ``innerHTML`` with data), linking IRIs by the rule of
+:mod:`vankien.api.links`. The example queries come from :mod:`vankien.graph.examples` (the list the
+README and the tests use). ``/?query=…`` opens a query and runs it (the page's share link).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
-from jinja2.utils import htmlsafe_json_dumps
-from markupsafe import Markup
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -20,24 +20,26 @@ from vankien.api.conneg import html_only
 from vankien.api.i18n import LANG_PARAM, page
 from vankien.api.links import link_rule
 from vankien.graph.examples import EXAMPLES
+from vankien.graph.namespaces import PREFIXES
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-# (title, SPARQL) pairs for the example buttons: the one list in vankien.graph.examples, which the
-# README quotes and tests/test_examples.py runs against the real graph.
-EXAMPLE_QUERIES: list[tuple[str, str]] = [(example.title, example.sparql) for example in EXAMPLES]
 
 router = APIRouter(tags=["query page"])
 # Mounted here so the app needs no extra call; FastAPI copies the mount with include_router.
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def query_page_context(base_iri: str) -> dict:
-    """What the query page template needs: the examples (also as JSON for the script) and the
-    link rule the result table uses (:mod:`vankien.api.links`)."""
-    return {"examples": EXAMPLE_QUERIES, "link_rule": link_rule(base_iri),
-            # tojson escapes <, > and & so the JSON cannot close its <script> element
-            "examples_json": Markup(htmlsafe_json_dumps([{"title": t, "query": q} for t, q in EXAMPLE_QUERIES]))}
+def query_page_context(base_iri: str, query: str | None = None) -> dict:
+    """What the query page template needs: the editor's text (``query``, else the first example),
+    the examples, and for the script the known prefixes (completion) and the link rule."""
+    examples = [{"name": e.name, "title": e.title, "query": e.sparql.strip()} for e in EXAMPLES]
+    page_data = {"examples": examples, "prefixes": PREFIXES, "linkRule": link_rule(base_iri),
+                 "run": query is not None}
+    return {"examples": examples, "page_data": page_data,
+            "query": examples[0]["query"] if query is None else query}
+
+
+SHARED_QUERY = Query(None, description="A query to open in the editor and run (the page's share link).")
 
 
 @router.get(
@@ -45,8 +47,9 @@ def query_page_context(base_iri: str) -> dict:
     response_class=HTMLResponse,
     summary="Query page",
     dependencies=[Depends(html_only)],
-    description="An HTML page to write SPARQL, run it against `/sparql` and see the results as a "
-                "table (or open a CONSTRUCT result in the graph view). The README's example "
+    description="An HTML page to write SPARQL (highlighting, prefix completion), run it against "
+                "`/sparql`, see the results as a table with links to this server's pages, download "
+                "them as CSV, TSV or JSON, and share the query as `/?query=…`. The README's example "
                 "queries are one click away.",
 )
 @router.get(
@@ -56,6 +59,8 @@ def query_page_context(base_iri: str) -> dict:
     dependencies=[Depends(html_only)],
     description="The same page as `/`.",
 )
-def get_query_page(request: Request, lang: str | None = LANG_PARAM) -> HTMLResponse:
+def get_query_page(request: Request, query: str | None = SHARED_QUERY,
+                   lang: str | None = LANG_PARAM) -> HTMLResponse:
     settings = request.app.state.settings
-    return page(request, "query.html", **query_page_context(settings.base_iri), base_iri=settings.base_iri)
+    return page(request, "query.html", **query_page_context(settings.base_iri, query),
+                base_iri=settings.base_iri)

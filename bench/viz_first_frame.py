@@ -1,7 +1,7 @@
 """Time to the first interactive frame of the graph view for a SYNTHETIC 1,000-node graph.
 
 Builds a random typed graph in memory (networkx; nothing real), renders it with
-``vankien.graph.viz.render_html``, opens the file in Debian chromium (every network request
+``vankien.api.graph_page.render_html``, opens the file in Debian chromium (every network request
 blocked) and measures from navigation to ``window.vankienReady`` (stabilised, physics off, drawn).
 
     python bench/viz_first_frame.py [--nodes 1000] [--runs 3]
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from vankien.graph import viz
+from vankien.api import graph_page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     graph = synthetic_graph(args.nodes)
     started = time.perf_counter()
-    page_html = viz.render_html(graph, title=f"SYNTHETIC {args.nodes}-node graph")
+    page_html = graph_page.render_html(graph, title=f"SYNTHETIC {args.nodes}-node graph")
     render_s = time.perf_counter() - started
     path = Path(tempfile.mkdtemp(prefix="vankien-bench-")) / "graph.html"
     path.write_text(page_html, encoding="utf-8")

@@ -1,7 +1,8 @@
 """The ``vankien`` command: a thin layer over the build core, the queries and the stores.
 
-Every known error is one line on stderr (``vankien: error: …``) and exit status 2; a SHACL violation
-is exit status 1 with the readable report.
+Every known error is one line on stderr (``vankien: error: …``); the exit status says which kind
+(README, "Exit status"): 1 the graph violates the shapes (or coverage found gaps), 2 usage or bad
+input, 3 not found, 4 store unreachable, 130 interrupted, 141 the reader closed the pipe.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ import json
 import os
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
+from vankien import __version__
 from vankien.graph import formats, queries
-from vankien.graph.namespaces import VK, prefixes_with_ids, shorten
 from vankien.graph.errors import BadInput, NotFound, UserError
+from vankien.graph.namespaces import prefixes_with_ids
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused
 
 EXPORT_NAMES = [name for fmt in formats.EXPORTS for name in fmt.names()]
+EXIT_VIOLATIONS, EXIT_USAGE, EXIT_NOT_FOUND, EXIT_UNREACHABLE = 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141     # as a shell reports SIGINT and SIGPIPE
 
 
 def _settings(args) -> Settings:
@@ -97,15 +100,17 @@ def cmd_validate(args) -> int:
 
 
 def cmd_query(args) -> int:
+    from vankien.graph.namespaces import PREFIXES as KNOWN_PREFIXES
     from vankien.graph.sparql_guard import check_query
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise BadInput("give a SPARQL query text or --file FILE")
-    text = queries.PREFIXES + text   # the command line knows the usual prefixes (vk:, eli:, skos: …)
     settings = _settings(args)
-    checked = check_query(text, settings).text  # run exactly the text the guard checked
+    # The command line knows the usual prefixes (vk:, eli:, skos: …): the guard reads the user's text
+    # (so error positions are the user's lines) and the store runs it after their PREFIX lines.
+    checked = check_query(text, settings, known_prefixes=KNOWN_PREFIXES).text
     store = _open(args)
-    result = store.query(checked)
+    result = store.query(queries.PREFIXES + checked)
     _print_result(result, args.format)
     return 0
 
@@ -156,20 +161,11 @@ def _document(store, args) -> str:
 def cmd_show(args) -> int:
     store = _open(args)
     doc = _document(store, args)
-    detail = queries.describe(store, doc)
-    shown = {"vk": str(VK), "": _settings(args).base_iri}   # vk: terms, minted URIs by their path
-    short = partial(shorten, prefixes=shown)
     if args.json:
-        print(json.dumps(detail, ensure_ascii=False, indent=2))
+        print(json.dumps(queries.describe(store, doc), ensure_ascii=False, indent=2))
         return 0
-    print(doc)
-    for st in detail["statements"]:
-        print(f"  {short(st['predicate'])}: {st['label'] or short(st['object'])}")
-        for ev in st["evidence"]:
-            passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
-            print(f"      {passages} {ev['evidence'].lower()}" + (f" ({ev['how']})" if ev["how"] else ""))
-    for st in detail["incoming"]:
-        print(f"  ← {short(st['predicate'])} of {st['label'] or short(st['subject'])}")
+    from vankien.cli.show import render
+    print("\n".join(render(store, doc)))
     return 0
 
 
@@ -211,7 +207,7 @@ def cmd_coverage(args) -> int:
             print(f"  {gap}")
     if not checked:
         raise NotFound(f"no source text found in {settings.sources_dir}")
-    return 1 if missing_total else 0
+    return EXIT_VIOLATIONS if missing_total else 0
 
 
 def cmd_export(args) -> int:
@@ -269,7 +265,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    from vankien.graph.viz import write_view
+    from vankien.api.graph_page import write_view
     settings = _settings(args)
     path = write_view(_open(args), args.output, focus=args.focus, depth=args.depth,
                       types=args.type, max_nodes=args.max_nodes, settings=settings)
@@ -314,6 +310,7 @@ def cmd_serve(args) -> int:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vankien", description="A source-backed knowledge graph of "
                                      "Vietnamese Communist Party documents.")
+    parser.add_argument("--version", action="version", version=f"vankien {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", choices=("memory", "disk", "remote"), help="store backend")
     common.add_argument("--store-path", dest="store_path", help="folder of the disk store")
@@ -397,17 +394,22 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    args = make_parser().parse_args(argv)      # argparse exits with EXIT_USAGE (2) on bad arguments
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()                       # a closed pipe shows here, inside the handler
+        return status
     except KeyboardInterrupt:
         print("vankien: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:  # one clear line for every error a user can cause; a bug still shows
-        if not _is_user_error(exc):
+        status = _exit_status(exc)
+        if status is None:
             raise
         print(f"vankien: error: {exc}", file=sys.stderr)
-        return 2
+        return status
 
 
 # Errors a user causes and fixes: vankien's named ones, a refused query, and the operating system
@@ -416,6 +418,22 @@ USER_ERRORS = (UserError, QueryRefused, FileNotFoundError, PermissionError, IsAD
                NotADirectoryError)
 
 
-def _is_user_error(exc: Exception) -> bool:
-    return isinstance(exc, USER_ERRORS)
+def _reader_gone() -> int:
+    """``vankien show … | head -1``: the reader has all it wants. Point stdout at /dev/null so the
+    interpreter's final flush does not fail again, and say nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_CLOSED_PIPE
 
+
+def _exit_status(exc: Exception) -> int | None:
+    """The exit status of an error a user can cause and fix; None for a bug (it shows a traceback)."""
+    from vankien.graph.build import ShapesViolated
+    from vankien.graph.store import StoreUnreachable
+    statuses: tuple[tuple[tuple[type[BaseException], ...], int], ...] = (
+        ((ShapesViolated,), EXIT_VIOLATIONS), ((StoreUnreachable,), EXIT_UNREACHABLE),
+        ((NotFound, FileNotFoundError), EXIT_NOT_FOUND), (USER_ERRORS, EXIT_USAGE))
+    for kinds, status in statuses:
+        if isinstance(exc, kinds):
+            return status
+    return None

@@ -28,6 +28,10 @@ class BuildError(BadInput):
     """The claims are readable but inconsistent; the message names the seed file and line."""
 
 
+class ShapesViolated(BuildError):
+    """The built graph violates the SHACL shapes (the message carries the readable report)."""
+
+
 def build_dataset(seeds: Iterable[SeedFile], base_iri: str, ontology: Graph | None = None) -> Dataset:
     """Build the dataset of all seed files (plus the ontology in its own named graph, when given)."""
     dataset = Dataset()

@@ -161,7 +161,7 @@ class QueryExecutor:
         if known is None:
             known = self._check_once(sparql)
         if isinstance(known, QueryRefused):
-            raise QueryRefused(known.message, known.status)
+            raise QueryRefused(known.message, known.status, **known.where)
         return known
 
     def check_if_known(self, sparql: str) -> QueryInfo | None:
@@ -388,9 +388,10 @@ class QueryExecutor:
             self._ran_long.discard(key)
         if reply[0] == "ok":
             return reply[1]
-        _, kind, text, *status = reply
+        _, kind, text, *details = reply
         if kind == "QueryRefused":
-            raise QueryRefused(text, status[0] if status and status[0] else 400)
+            status, where = (details + [None, None])[:2]
+            raise QueryRefused(text, status or 400, **(where or {}))
         if kind == "SyntaxError":
             raise QueryRefused(f"SPARQL error: {text}")
         if kind == "MemoryError":

@@ -435,3 +435,23 @@ def match_date(text: str, pos: int) -> tuple[int, datetime.date] | None:
         return _match_date(text, pos)
     except IdentifierError:
         return None
+
+
+_LOOSE_TOKENS = re.compile(r"[0-9]+|[^\W\d_]+")
+
+
+def loose_notation(text: str) -> str | None:
+    """The number people type without the usual marks, read as a notation: ``35 CT TW``,
+    ``35/CT-TW``, ``35.CT.TW``, ``CT 35/TW`` → ``35-CT/TW``; None when the words are not a number,
+    a known type code and a known issuer code (in one of those two orders)."""
+    if not isinstance(text, str) or len(text) > MAX_REFERENCE_LENGTH:
+        return None
+    tokens = _LOOSE_TOKENS.findall(_normalise(text)[0])
+    if len(tokens) != 3:
+        return None
+    for number, kind, issuer in ((tokens[0], tokens[1], tokens[2]), (tokens[1], tokens[0], tokens[2])):
+        if number.isdigit() and len(number) <= MAX_NUMBER_DIGITS:
+            kind_code, issuer_code = _TYPE_BY_KEY.get(_code_key(kind)), _ISSUER_BY_KEY.get(_code_key(issuer))
+            if kind_code and issuer_code:
+                return f"{number}-{kind_code}/{issuer_code}"
+    return None

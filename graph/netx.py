@@ -6,7 +6,7 @@ from __future__ import annotations
 import networkx as nx
 
 from vankien.graph.namespaces import VK, local_name
-from vankien.graph.queries import iri, rows
+from vankien.graph.queries import iri, provenance, rows
 
 # Relations drawn as edges, in the order a legend lists them.
 EDGE_RELATIONS = ("implements", "basedOn", "issuedBy", "advisedBy", "amends", "replaces", "setsGoal",
@@ -24,11 +24,14 @@ def _node_rows(store, restrict: str) -> list[dict]:
       OPTIONAL {{ ?n vk:value ?value }} }}""")
 
 
-def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
+def to_networkx(store, nodes: set[str] | None = None, *, evidence: bool = False) -> nx.DiGraph:
     """A DiGraph of documents, bodies, goals, observations and terms (optionally only ``nodes``).
 
     Node attributes: ``type`` (most specific class), ``kind`` (document, body, goal, observation,
-    term), ``label``, ``titles``. Edge attribute ``label``: the relation(s), comma-separated."""
+    term), ``label``, ``titles``. Edge attribute ``label``: the relation(s), comma-separated. With
+    ``evidence`` (the GraphML/GEXF exports), edges also carry what they rest on, so provenance
+    survives in Gephi: ``quote``, ``source``, ``evidence`` (Stated/Inferred), ``how``, ``claim``
+    (several claims joined with " | ")."""
     restrict = f"VALUES ?n {{ {' '.join(iri(n) for n in nodes)} }}" if nodes is not None else ""
     graph = nx.DiGraph()
     if nodes is not None and not nodes:
@@ -61,8 +64,23 @@ def to_networkx(store, nodes: set[str] | None = None) -> nx.DiGraph:
                 graph.edges[s, o]["label"] = ", ".join(sorted(set(labels) | {name}))
             else:
                 graph.add_edge(s, o, label=name, relation=str(VK[name]))
+    if evidence:
+        _add_evidence(store, graph)
     return graph
 
+
+def _add_evidence(store, graph: nx.DiGraph) -> None:
+    """Every edge's claims as string attributes (GraphML and GEXF take no lists)."""
+    found: dict[tuple[str, str], list[dict]] = {}
+    for claim in provenance(store):
+        if graph.has_edge(claim["subject"], claim["object"]):
+            found.setdefault((claim["subject"], claim["object"]), []).append(claim)
+    for (s, o), claims in found.items():
+        def joined(key: str) -> str:
+            return " | ".join(dict.fromkeys(str(c[key]) for c in claims if c.get(key)))
+        graph.edges[s, o].update(
+            quote=" | ".join(" … ".join(q["quote"] for q in c["quotes"]) for c in claims),
+            source=joined("source"), evidence=joined("evidence"), how=joined("how"), claim=joined("claim"))
 
 
 

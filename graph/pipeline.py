@@ -25,7 +25,7 @@ from rdflib import Dataset
 
 from vankien.ontology import load_ontology
 from vankien.graph.errors import NotFound
-from vankien.graph.build import BuildError, build_dataset
+from vankien.graph.build import BuildError, ShapesViolated, build_dataset
 from vankien.graph.lexicon import add_lexicon
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
 from vankien.graph.settings import Settings
@@ -70,7 +70,7 @@ def build_from_seeds(settings: Settings) -> tuple[Dataset, BuildResult]:
     add_lexicon(dataset, settings.base_iri)        # vocabulary, in its own graph: names for the bodies
     report = validate_dataset(dataset)
     if not report.conforms:
-        raise BuildError("the built graph violates the shapes; nothing was replaced:\n" + report.text())
+        raise ShapesViolated("the built graph violates the shapes; nothing was replaced:\n" + report.text())
     result = BuildResult(artifact=artifact_path(settings), quads=len(dataset), claims=sum(
         len(claim.facts) for seed in seeds for claim in seed.claims),
         sources=[seed.source.id for seed in seeds], unverified_sources=unverified,

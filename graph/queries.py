@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from vankien.graph import errors
 from vankien.graph.errors import BadInput, NotFound
 from vankien.graph.store import solution_rows
-from vankien.graph.identifiers import IdentifierError, document_class_of, fold, parse_reference
+from vankien.graph.identifiers import IdentifierError, document_class_of, fold, loose_notation, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
 from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
 
@@ -149,13 +149,38 @@ def resolve_document(store, text: str, *, place: str | None = None, term: int | 
         if not rows(store, f"SELECT ?c WHERE {{ {iri(text)} a ?c }} LIMIT 1"):
             raise NotFound(f"no resource {text} in the graph")
         return text
-    candidates = find_documents_by_number(store, text, place=place, term=term)
+    try:
+        notation = parse_reference(text).notation
+    except IdentifierError as problem:
+        loose = loose_notation(text)      # "35 CT TW", "35/CT-TW": the marks people leave out
+        if loose is None:
+            raise IdentifierError(f"{problem}{did_you_mean(store, text)}") from None
+        notation = loose
+    candidates = find_documents_by_number(store, notation, place=place, term=term)
     if not candidates:
         narrowed = "".join(f" {name} {value}" for name, value in (("in", place), ("of term", term)) if value)
-        raise NotFound(f"no document numbered {parse_reference(text).notation}{narrowed} in the graph")
+        raise NotFound(f"no document numbered {notation}{narrowed} in the graph"
+                       + ("" if narrowed else did_you_mean(store, text)))
     if len(candidates) > 1:
         raise Ambiguous(text, candidates)
     return candidates[0]["iri"]
+
+
+SUGGESTIONS = 3            # numbers offered for one that names nothing
+SUGGESTION_SCORE = 75      # rapidfuzz ratio (0–100) of the typed and the offered number, folded
+
+
+def did_you_mean(store, text: str) -> str:
+    """"; did you mean 35-CT/TW?" — the graph's numbers closest to ``text`` (case, marks and
+    diacritics ignored), or "" when none is close."""
+    from rapidfuzz import fuzz, process
+
+    def key(value: str) -> str:
+        return fold(value).replace("-", "")
+    numbers = {key(row["n"]): row["n"] for row in rows(store, "SELECT DISTINCT ?n WHERE { ?d eli:id_local ?n }")}
+    close = process.extract(key(text), list(numbers), scorer=fuzz.ratio, limit=SUGGESTIONS,
+                            score_cutoff=SUGGESTION_SCORE)
+    return f"; did you mean {', '.join(numbers[match] for match, _score, _index in close)}?" if close else ""
 
 
 def document(store, resource: str) -> dict:

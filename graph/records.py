@@ -16,7 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from vankien.graph.namespaces import RDF_TYPE, VK, local_name
-from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, iri, rows
+from vankien.graph.lexicon import LEXICON_GRAPH
+from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, iri, literal, rows
 
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Fields that serve search and identity, not a reader (docs/data-model.md: document properties).
@@ -46,12 +47,13 @@ def names(store, resources) -> dict[str, dict]:
     (title/subject matter by language), ``classes``, and for terms ``ordinal`` and ``of``; for
     periods ``period`` (label or years)."""
     found: dict[str, dict] = {r: {"notation": None, "labels": {}, "titles": {}, "classes": [],
-                                  "ordinal": None, "of": None, "period": None} for r in resources}
+                                  "ordinal": None, "of": None, "period": None, "from_lexicon": []}
+                              for r in resources}
     wanted = [r for r in found if "://" in r]
     for start in range(0, len(wanted), 400):
         values = " ".join(iri(r) for r in wanted[start:start + 400])
         for row in rows(store, f"""SELECT ?r ?p ?v (lang(?v) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
-              VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter rdf:type
+              VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter dcterms:title rdf:type
                            vk:termOrdinal vk:termOf vk:periodLabel vk:startYear vk:endYear vk:endDate }}
               ?r ?p ?v }}"""):
             entry, name, value, lang = found[row["r"]], local_name(row["p"]), row["v"], row.get("lang", "")
@@ -70,6 +72,7 @@ def names(store, resources) -> dict[str, dict]:
             else:
                 entry.setdefault("period_parts", {})[name] = str(value)
     classes = set()
+    _lexicon_names(store, found, wanted)
     for entry in found.values():
         specific = [c for c in entry["classes"] if c.startswith(str(VK)) and local_name(c) not in GENERIC_CLASSES]
         entry["class"] = (specific or [c for c in entry["classes"] if c.startswith(str(VK))] or [None])[0]
@@ -81,6 +84,20 @@ def names(store, resources) -> dict[str, dict]:
     if classes:                     # the classes' own labels, for "Regulation: Kaderplanung"
         found.update(names(store, classes))
     return found
+
+
+def _lexicon_names(store, found: dict[str, dict], wanted: list[str]) -> None:
+    """Names the lexicon gives a body (its entry's prefLabel per language, via rdfs:seeAlso), for
+    the languages the sources do not name it in: the reference vocabulary, not evidence."""
+    for start in range(0, len(wanted), 400):
+        values = " ".join(iri(r) for r in wanted[start:start + 400])
+        for row in rows(store, f"""SELECT ?r ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
+              ?r rdfs:seeAlso ?entry . ?entry skos:prefLabel ?l
+              FILTER(STRSTARTS(STR(?entry), {literal(LEXICON_GRAPH + "#")})) }}"""):
+            labels = found[row["r"]]["labels"]
+            if not labels.get(row.get("lang", "")):
+                labels[row.get("lang", "")] = [row["l"]]
+                found[row["r"]]["from_lexicon"].append(row.get("lang", ""))
 
 
 def _add(table: dict, key: str, value: str) -> None:
@@ -208,7 +225,7 @@ def body_record(store, resource: str) -> dict:
         if items:
             groups.append({"group": group, "predicate": str(predicate), "members": items})
     mentioned = {resource} | {s["object"] for s in statements if isinstance(s["object"], str)}
-    mentioned |= {item["other"] for g in groups for item in g["members"]}
+    mentioned |= {s["predicate"] for s in statements} | {item["other"] for g in groups for item in g["members"]}
     evidence = [e for s in detail["statements"] + detail["incoming"] for e in s["evidence"]]
     return {"iri": resource, "statements": statements, "groups": groups,
             "sources": sources_of(store, evidence), "names": names(store, mentioned)}
@@ -322,3 +339,50 @@ def citation(record: dict, title: str | None, accessed: str) -> dict[str, str]:
 
 def _bibtex_escape(value: str) -> str:
     return re.sub(r"([&%$#_{}])", r"\\\1", value.replace("\\", "\\textbackslash{}"))
+
+
+# --- the timeline -------------------------------------------------------------------------------------
+
+def timeline(store) -> dict:
+    """Documents by the dates and periods the graph has (never guessed): ``dated`` in order of
+    their first year, each with what it implements and what followed it (documents implementing
+    or based on it); ``undated`` the rest."""
+    docs = {r["doc"]: {"iri": r["doc"], "date": None, "start": None, "end": None, "period": None,
+                       "implements": [], "followed_by": []}
+            for r in rows(store, "SELECT DISTINCT ?doc WHERE { ?doc vk:numberStatus ?s }")}
+    for row in rows(store, """SELECT ?doc ?date ?p ?sy ?ey ?ed ?label WHERE { ?doc vk:numberStatus ?s .
+          { ?doc vk:dateIssued ?date } UNION { ?doc vk:applicablePeriod ?p OPTIONAL { ?p vk:startYear ?sy }
+            OPTIONAL { ?p vk:endYear ?ey } OPTIONAL { ?p vk:endDate ?ed } OPTIONAL { ?p vk:periodLabel ?label } } }"""):
+        entry = docs[row["doc"]]
+        if "date" in row:
+            entry["date"] = str(row["date"])
+        for key, name in (("sy", "start"), ("ey", "end")):
+            if key in row:
+                entry[name] = int(str(row[key])[:4])
+        if "ed" in row and entry["end"] is None:
+            entry["end"] = int(str(row["ed"])[:4])
+        if "p" in row:
+            entry["period"] = row["p"]
+    for row in rows(store, """SELECT ?a ?p ?b WHERE { VALUES ?p { vk:implements vk:basedOn } ?a ?p ?b .
+          ?a vk:numberStatus ?s1 . ?b vk:numberStatus ?s2 }"""):
+        docs[row["a"]]["implements"].append(row["b"])
+        docs[row["b"]]["followed_by"].append(row["a"])
+
+    def first_year(entry):
+        return int(entry["date"][:4]) if entry["date"] else entry["start"] if entry["start"] is not None else entry["end"]
+    dated = [e for e in docs.values() if first_year(e) is not None]
+    dated.sort(key=lambda e: (first_year(e), e["date"] or "", e["end"] or 0, e["iri"]))
+    years: dict[int, list[dict]] = {}
+    for entry in dated:
+        entry["year"] = first_year(entry)
+        years.setdefault(entry["year"], []).append(entry)
+    mentioned = set(docs) | {e["period"] for e in docs.values() if e["period"]}
+    named = names(store, mentioned)
+
+    def by_number(iri_: str):
+        return (named[iri_]["notation"] or "~", iri_)
+    for entry in docs.values():
+        entry["implements"].sort(key=by_number)
+        entry["followed_by"].sort(key=by_number)
+    undated = sorted((e for e in docs.values() if first_year(e) is None), key=lambda e: by_number(e["iri"]))
+    return {"years": sorted(years.items()), "undated": undated, "names": named}

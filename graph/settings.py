@@ -17,12 +17,18 @@ from collections.abc import Mapping
 from vankien.graph.errors import BadInput
 from vankien.graph.namespaces import ID_BASE
 
-# Only the defaults for the seed claims and the source texts point into a checkout (the folder above
-# graph/); the package's own files (ontology, shapes) are found through importlib.resources.
+# Only the default for the source texts points beside a checkout (the folder above graph/); the
+# package's own files (seed claims, ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
 ENV_PREFIX = "VANKIEN_"
 _ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
+
+
+def _packaged_seeds() -> Path:
+    """The seed claims the package ships (a checkout's seeds/ in an editable install)."""
+    from vankien.seeds import SEEDS_DIR
+    return SEEDS_DIR
 
 
 class SettingsError(BadInput):
@@ -32,7 +38,7 @@ class SettingsError(BadInput):
 @dataclass(frozen=True)
 class Settings:
     base_iri: str = ID_BASE
-    seeds_dir: Path = field(default_factory=lambda: REPO_DIR / "seeds")
+    seeds_dir: Path = field(default_factory=lambda: _packaged_seeds())
     sources_dir: Path = field(default_factory=lambda: REPO_DIR.parent / "shared" / "seeds")
     # extra claims files or folders built beside the seeds (VANKIEN_CLAIMS, os.pathsep-separated)
     claims: tuple[Path, ...] = ()

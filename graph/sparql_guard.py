@@ -59,10 +59,12 @@ _parse_lock = threading.Lock()
 class QueryRefused(Exception):
     """The query is not run; ``status`` is the HTTP status an API should answer with."""
 
-    def __init__(self, message: str, status: int = 400):
+    def __init__(self, message: str, status: int = 400, **where):
         super().__init__(message)
         self.message = message
         self.status = status
+        # Where in the user's text, for editors: line and column (1-based), the undeclared prefix.
+        self.where = where
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ class QueryInfo:
 
 
 def check_query(
-    sparql: str, settings: Settings, local_graphs: Iterable[str] | None = None
+    sparql: str, settings: Settings, local_graphs: Iterable[str] | None = None,
+    known_prefixes: Iterable[str] = (),
 ) -> QueryInfo:
     """Return facts about ``sparql`` or raise :class:`QueryRefused` saying why it is not run.
 
@@ -95,7 +98,7 @@ def check_query(
     of them. Without it, an IRI must lie under the vankien namespace or ``settings.base_iri``.
     """
     sparql = precheck(sparql, settings)
-    info = analyse_query(sparql)
+    info = analyse_query(sparql, frozenset(known_prefixes))
     if info.uses_service:
         raise QueryRefused(SERVICE_REFUSED)
     allowed = _graph_filter(settings, local_graphs)
@@ -164,11 +167,12 @@ def _graph_filter(settings: Settings, local_graphs: Iterable[str] | None):
 
 
 @functools.lru_cache(maxsize=512)
-def analyse_query(sparql: str) -> QueryInfo:
+def analyse_query(sparql: str, known_prefixes: frozenset[str] = frozenset()) -> QueryInfo:
     """Parse ``sparql`` and report its form, dataset clause and SERVICE use (cached on the text).
 
-    Raises :class:`QueryRefused` for SPARQL Update and syntax errors. Limits are not checked here:
-    call :func:`check_query` for user input.
+    Raises :class:`QueryRefused` for SPARQL Update, syntax errors and a prefixed name whose prefix
+    neither the query nor ``known_prefixes`` (a caller that adds its own PREFIX lines) declares.
+    Limits are not checked here: call :func:`check_query` for user input.
     """
     try:
         parsed = _parse_with_room(parseQuery, sparql)
@@ -179,7 +183,8 @@ def analyse_query(sparql: str) -> QueryInfo:
             # The grammar that read further is the one the author meant.
             if update_error.loc > query_error.loc:
                 raise QueryRefused(UPDATE_REFUSED) from None
-            raise QueryRefused(f"SPARQL syntax error: {_describe(query_error)}") from None
+            raise QueryRefused(f"SPARQL syntax error: {_describe(query_error)}",
+                               line=query_error.lineno, column=query_error.col) from None
         raise QueryRefused(UPDATE_REFUSED) from None
     except RecursionError:
         raise QueryRefused("query is too complex to parse") from None
@@ -195,6 +200,7 @@ def analyse_query(sparql: str) -> QueryInfo:
                 from_named.append(str(prologue.absolutize(clause["named"])))
     except Exception as error:  # rdflib raises a bare Exception for an unknown prefix
         raise QueryRefused(f"SPARQL error: {error}") from None
+    _refuse_undeclared_prefix(sparql, prologue_parts, query, known_prefixes)
     return QueryInfo(
         form=QUERY_FORMS[query.name],
         text=sparql,
@@ -240,6 +246,49 @@ def mentions_service(sparql: str) -> bool:
     """True when the keyword SERVICE stands outside strings, IRIs and comments (a lexical check
     that backs up the parse tree; a prefixed name such as ``ex:service`` does not count)."""
     return any(_SERVICE_KEYWORD.search(part) for part in _outside_skipped(sparql))
+
+
+def _refuse_undeclared_prefix(sparql: str, prologue_parts, query, known: frozenset[str]) -> None:
+    """Name the first prefix used but not declared, at its line and column in the user's text
+    (engines only say what they expected there)."""
+    from vankien.graph.namespaces import PREFIXES
+    declared = known | {dict.get(decl, "prefix") or "" for decl in prologue_parts
+                        if getattr(decl, "name", "") == "PrefixDecl"}
+    missing = {prefix for prefix in _used_prefixes(query) if prefix not in declared}
+    if not missing:
+        return
+    line, column, prefix = _first_use(sparql, missing)
+    fix = f"; add PREFIX {prefix}: <{PREFIXES[prefix]}>" if prefix in PREFIXES else ""
+    raise QueryRefused(f"line {line}, column {column}: the prefix {prefix}: is not declared{fix}",
+                       line=line, column=column, prefix=prefix, prefix_iri=PREFIXES.get(prefix))
+
+
+def _used_prefixes(tree) -> set[str]:
+    found, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "pname":
+                found.add(dict.get(node, "prefix") or "")
+            stack.extend(dict.values(node))
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return found
+
+
+def _first_use(sparql: str, prefixes: set[str]) -> tuple[int, int, str]:
+    """(line, column, prefix) of the earliest prefixed name, outside strings, IRIs and comments."""
+    names = "|".join(sorted((re.escape(p) for p in prefixes), key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w?$@:.-])({names}):")
+    position = 0
+    for skipped in [*_SKIPPED.finditer(sparql), None]:
+        end = skipped.start() if skipped else len(sparql)
+        match = pattern.search(sparql, position, end)
+        if match:
+            before = sparql[:match.start()]
+            return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1, match[1]
+        position = skipped.end() if skipped else end
+    return 1, 1, sorted(prefixes)[0]
 
 
 # Functions whose value changes from one run to the next: an answer using them is not reusable.

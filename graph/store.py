@@ -23,12 +23,12 @@ import pyoxigraph as ox
 from vankien.graph.remote.store import RemoteStore
 from vankien.graph.settings import Settings
 from vankien.graph.store_interface import (
-    CHECKED, PROGRESS_EVERY, ProgressCallback, QueryResult, Store, StoreError, StoreTimeout, Term,
+    CHECKED, PROGRESS_EVERY, ProgressCallback, QueryResult, Store, StoreError, StoreTimeout, StoreUnreachable, Term,
     _read_quads, check_nquads_file, rdf_format, solution_rows, wants_union)
 
 # The interface is re-exported: callers import it, and the backends, from here.
 __all__ = ["CHECKED", "PROGRESS_EVERY", "ProgressCallback", "QueryResult", "Store", "StoreError",
-           "StoreTimeout", "Term", "check_nquads_file", "rdf_format", "solution_rows", "wants_union", "MemoryStore",
+           "StoreTimeout", "StoreUnreachable", "Term", "check_nquads_file", "rdf_format", "solution_rows", "wants_union", "MemoryStore",
            "DiskStore", "RemoteStore", "open_store"]
 
 
@@ -111,7 +111,7 @@ class DiskStore(_EmbeddedStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             return ox.Store(str(self.path))
         except OSError as error:
-            raise StoreError(f"{self.path}: cannot open store: {error}") from None
+            raise StoreUnreachable(f"{self.path}: cannot open store: {error}") from None
 
     def replace_with(self, nquads_path, *, progress=None, checked=False):
         """Bulk-load into a sibling directory, then swap directories; a failed load changes nothing."""

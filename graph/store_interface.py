@@ -27,7 +27,12 @@ class StoreError(Unavailable, RuntimeError):
     """A store operation failed; the message names the file or endpoint involved."""
 
 
-class StoreTimeout(StoreError):
+class StoreUnreachable(StoreError):
+    """The store cannot be reached: the endpoint does not answer, or the folder is held by another
+    process (the CLI's exit status 4)."""
+
+
+class StoreTimeout(StoreUnreachable):
     """A remote endpoint did not answer within the time limit."""
 
 

@@ -1,34 +1,29 @@
-"""The interactive graph view: one standalone HTML page (vis-network via pyvis) that works offline.
+"""What the interactive graph view draws (the page itself is :mod:`vankien.api.graph_page`).
 
 ``select_view`` picks what to draw (the whole graph, a document's lineage, a body's documents, some
 node types), caps it at ``max_nodes`` and attaches the details the page shows: titles, issuers,
-periods and, for every edge, the quotes it rests on. ``render_html`` turns such a graph into a page;
-``write_view`` writes it. The vis-network script and stylesheet are inlined from the copy pyvis ships,
-so the page loads nothing from the network. Every text from the graph travels as JSON data (with
-``<``, ``>`` and ``&`` escaped) and reaches the DOM through ``textContent`` only.
+terms, periods, figures with their value and quote and, for every edge, the quotes it rests on.
+``network_data`` turns such a graph into the data vis-network draws: full labels wrapped at
+``LABEL_WIDTH_PX``, a seeded layout (the same picture on reload), figures hidden until asked for.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import pyvis
 from pyvis.network import Network
 
 from vankien.graph.errors import BadInput, NotFound
 from vankien.graph import queries
 from vankien.graph.identifiers import IdentifierError, document_class_of
+from vankien.graph.links import local_href
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
-from vankien.graph.viz_page import PAGE, legend_html
 
-VIS_DIR = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
 DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")
 # style key: (fill colour, vis-network shape, legend text)
 NODE_STYLES = {
@@ -45,14 +40,14 @@ NODE_STYLES = {
     "term": ("#aec7e8", "database", "Committee term"),
     "other": ("#c7c7c7", "text", "Other resource"),
 }
-LABEL_CHARS = 40            # drawn labels are cut; the tooltip and the details panel show all
-INSIDE_LABEL_CHARS = 24     # shapes that grow around their label (box, ellipse, circle, database)
-INSIDE_LABEL_SHAPES = {"box", "ellipse", "circle", "database"}
+LABEL_WIDTH_PX = 170        # labels are drawn whole, wrapped at this width
+LAYOUT_SEED = 7             # the same picture on every reload
 VALUES_CHUNK = 400          # IRIs per VALUES block in the detail queries
 PHYSICS: dict[str, Any] = {
     "solver": "forceAtlas2Based",
-    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120},
-    # stabilise before the first frame, then the page switches physics off (see PAGE)
+    # avoidOverlap keeps the wrapped labels apart
+    "forceAtlas2Based": {"gravitationalConstant": -120, "springLength": 150, "avoidOverlap": 1},
+    # stabilise before the first frame, then the page switches physics off (api/static/graph.js)
     "stabilization": {"enabled": True, "iterations": 1000, "updateInterval": 1000, "fit": True},
 }
 STABILISATION_WORK = 100_000   # iterations × nodes: big graphs get fewer iterations (≥ 100)
@@ -157,11 +152,17 @@ def _distances(view: nx.DiGraph, centre: str | None) -> dict[str, int]:
 # --- details shown in tooltips and the details panel --------------------------------------------------
 
 def attach_details(store, view: nx.DiGraph) -> None:
-    """Titles (with languages), issuers and period on the nodes; quotes and sources on the edges."""
+    """Titles (with languages), issuers, term and period on the nodes; value, unit, period and
+    quote on figures; quotes and sources on the edges."""
     nodes = [n for n in view if "://" in n]
     for node in view:
-        view.nodes[node].update(title_list=[], issuers=[], period=None)
+        view.nodes[node].update(title_list=[], issuers=[], period=None, bodies=[], terms=[], figure=None)
     for values in _chunks(nodes):
+        for row in rows(store, f"""SELECT ?n ?p ?o WHERE {{ VALUES ?n {{ {values} }} VALUES ?p {{ vk:issuedBy
+              vk:advisedBy vk:issuedInTerm }} ?n ?p ?o }} ORDER BY ?o"""):
+            key = "terms" if row["p"].endswith("issuedInTerm") else "bodies"
+            view.nodes[row["n"]][key].append(row["o"])
+        _attach_figures(store, view, values)
         for row in rows(store, f"""SELECT ?n ?t (lang(?t) AS ?lang) ?about WHERE {{ VALUES ?n {{ {values} }}
               {{ ?n vk:title ?t }} UNION {{ ?n vk:subjectMatter ?t BIND("about: " AS ?about) }} }}"""):
             view.nodes[row["n"]]["title_list"].append({"lang": row.get("lang") or "",
@@ -178,6 +179,33 @@ def attach_details(store, view: nx.DiGraph) -> None:
             years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
             view.nodes[row["n"]]["period"] = row.get("label") or years or None
         _attach_evidence(store, view, values)
+
+
+def _attach_figures(store, view: nx.DiGraph, values: str) -> None:
+    """What a figure node shows when clicked: its value, unit, period, what it is about and the
+    quote of its value."""
+    for row in rows(store, f"""SELECT ?n ?value ?unit ?approx ?period ?sy ?ey ?measure WHERE {{
+          VALUES ?n {{ {values} }} ?n a vk:Observation ; vk:value ?value .
+          OPTIONAL {{ ?n vk:unit/skos:prefLabel ?unit FILTER(lang(?unit) = "en") }}
+          OPTIONAL {{ ?n vk:approximation ?approx }}
+          OPTIONAL {{ ?n vk:measure/skos:prefLabel ?measure FILTER(lang(?measure) = "en") }}
+          OPTIONAL {{ ?n vk:refPeriod ?p OPTIONAL {{ ?p vk:periodLabel ?period }}
+                     OPTIONAL {{ ?p vk:startYear ?sy }} OPTIONAL {{ ?p vk:endYear ?ey }} }} }}"""):
+        years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
+        view.nodes[row["n"]]["figure"] = {
+            "value": row["value"], "unit": row.get("unit"), "measure": row.get("measure"),
+            "approximation": local_name(row["approx"]) if "approx" in row else None,
+            "period": row.get("period") or years or None, "evidence": []}
+    figures = [n for n in view if view.nodes[n].get("figure")]
+    if not figures:
+        return
+    found = rows(store, f"""SELECT * WHERE {{ VALUES ?s {{ {" ".join(iri(n) for n in figures)} }}
+        {queries.evidence_pattern("?s", "vk:value", "?o")} }} ORDER BY ?start""")
+    for row, item in queries.claims_of(found):
+        view.nodes[row["s"]]["figure"]["evidence"].append({
+            "quote": item.quote, "start": item.start, "end": item.end, "kind": item.evidence,
+            "how": item.how, "claim": item.claim,
+            "quotes": [{"quote": p.quote, "start": p.start, "end": p.end} for p in item.quotes]})
 
 
 def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
@@ -207,22 +235,26 @@ def style_key(data: dict) -> str:
         data.get("kind") if data.get("kind") in NODE_STYLES else "other"))
 
 
-def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) -> str:
-    """One standalone HTML page drawing ``graph`` (nodes with ``label``/``type``/``kind``; details
-    from :func:`attach_details` when present)."""
-    net = Network(directed=True, cdn_resources="in_line")   # the model; the page is our own template
+def network_data(graph: nx.DiGraph, base_iri: str = "") -> dict:
+    """What the page draws: vis-network's nodes, edges and options, and the details the panel shows
+    (node titles, issuers, terms, figures; edge quotes). With the server's ``base_iri`` the panel
+    links minted IRIs to the server's pages; a written file (no server) links the IRIs themselves."""
+    net = Network(directed=True, cdn_resources="in_line")   # the model only; the page is a template
     details = {}
     for node, data in graph.nodes(data=True):
         colour, shape, type_label = NODE_STYLES[style_key(data)]
         label = str(data.get("label") or local_name(str(node)))
-        limit = INSIDE_LABEL_CHARS if shape in INSIDE_LABEL_SHAPES else LABEL_CHARS
-        net.add_node(str(node), label=label if len(label) <= limit else label[:limit - 1] + "…",
-                     shape=shape, color=colour, font={"color": "#fff" if shape == "box" else "#222"})
+        net.add_node(str(node), label=label, shape=shape, color=colour, hidden=data.get("kind") == "observation",
+                     **({} if shape == "database" else {"widthConstraint": {"maximum": LABEL_WIDTH_PX}}),
+                     font={"color": "#fff" if shape == "box" else "#222"})
         titles = data.get("title_list") or [{"lang": "", "text": t} for t in
                                             str(data.get("titles") or "").split("\n") if t]
         details[str(node)] = {"label": label, "type": data.get("type") or type_label, "typeLabel": type_label,
-                              "iri": data.get("iri") or str(node), "titles": titles,
-                              "issuers": data.get("issuers", []), "period": data.get("period")}
+                              "iri": data.get("iri") or str(node), "href": local_href(str(node), base_iri),
+                              "titles": titles, "style": style_key(data),
+                              "issuers": data.get("issuers", []), "period": data.get("period"),
+                              "bodies": data.get("bodies", []), "terms": data.get("terms", []),
+                              "figure": data.get("figure")}
     edges = []
     for number, (source, target, data) in enumerate(graph.edges(data=True)):
         net.add_edge(str(source), str(target), id=f"e{number}", label=data.get("label", ""))
@@ -231,39 +263,9 @@ def render_html(graph: nx.DiGraph, *, title: str, message: str | None = None) ->
     size = max(graph.number_of_nodes(), 1)
     stabilization = {**PHYSICS["stabilization"], "iterations": max(100, min(1000, STABILISATION_WORK // size))}
     net.options = {**OPTIONS, "physics": {**PHYSICS, "stabilization": stabilization},
-                   "layout": {"improvedLayout": size <= IMPROVED_LAYOUT_NODES}}
+                   "layout": {"improvedLayout": size <= IMPROVED_LAYOUT_NODES, "randomSeed": LAYOUT_SEED}}
     nodes_data, edges_data, _, _, _, options = net.get_network_data()
-    payload = {"nodes": nodes_data, "edges": edges_data, "options": json.loads(options),
-               "details": details, "edgeDetails": edges}
-    return PAGE.substitute(
-        title=html.escape(title), message=html.escape(message or ""),
-        message_hidden="" if message else "hidden", legend=legend_html(NODE_STYLES),
-        vis_css=_inline((VIS_DIR / "vis-network.css").read_text(encoding="utf-8"), "style"),
-        vis_js=_inline((VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8"), "script"),
-        data=_json_for_html(payload))
-
-
-def _inline(text: str, tag: str) -> str:
-    if f"</{tag}" in text.lower():
-        raise ValueError(f"cannot inline {tag}: it contains </{tag}")
-    return text
-
-
-def _json_for_html(value) -> str:
-    """JSON safe inside <script type="application/json">: no <, > or & left raw."""
-    return (json.dumps(value, ensure_ascii=False).replace("&", "\\u0026")
-            .replace("<", "\\u003c").replace(">", "\\u003e"))
-
-
-def write_view(store, output_path, *, focus: str | None = None, depth: int = 2,
-               types: list[str] | None = None, max_nodes: int = 500, settings=None) -> Path:
-    """Select, render and write the view to ``output_path``; return the path. (``settings`` is
-    accepted for the CLI's call; the view needs nothing from it.)"""
-    view, message = select_view(store, focus=focus, depth=depth, types=types, max_nodes=max_nodes)
-    heading = f"vankien — lineage of {focus}" if focus else "vankien — document graph"
-    path = Path(output_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(view, title=heading, message=message), encoding="utf-8")
-    return path
+    return {"nodes": nodes_data, "edges": edges_data, "options": json.loads(options),
+            "details": details, "edgeDetails": edges}
 
 

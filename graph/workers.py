@@ -276,7 +276,8 @@ def _worker_child(conn: Connection, store, backend: str, source: str | None, set
             conn.send(("error", "MemoryError", "out of memory"))
             return  # the heap may be in a bad state: let the server fork a fresh worker
         except Exception as error:
-            conn.send(("error", type(error).__name__, str(error), getattr(error, "status", None)))
+            conn.send(("error", type(error).__name__, str(error), getattr(error, "status", None),
+                       getattr(error, "where", None)))   # a refusal's line, column, prefix
 
 
 def _die_with_parent() -> None:

@@ -32,6 +32,7 @@ SAMPLES: dict[str, list[str]] = {
     "/id/{path}": ["/id/doc/tw/ct/35/k13"],
     "/ontology": ["/ontology"],
     "/graph": ["/graph"],
+    "/timeline": ["/timeline"],
     "/": ["/"],
     "/query": ["/query"],
 }

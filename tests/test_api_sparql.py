@@ -7,8 +7,10 @@ triples; graph answers are compared with rdflib's own evaluation of the same CON
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -16,7 +18,6 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph, Namespace, URIRef
 
 from vankien.api.app import Runtime, create_app
-from vankien.api.pages import EXAMPLE_QUERIES
 from vankien.graph.examples import EXAMPLES
 from vankien.graph.executor import QueryExecutor
 from vankien.graph.settings import Settings
@@ -276,23 +277,52 @@ def test_over_long_queries_are_413(client):
 
 
 def test_example_queries_run(client):
-    assert [title for title, _ in EXAMPLE_QUERIES] == [example.title for example in EXAMPLES]
-    for title, query in EXAMPLE_QUERIES:
-        response = client.post("/sparql", data={"query": query})
-        assert response.status_code == 200, f"{title}: {response.text}"
+    for example in EXAMPLES:
+        response = client.post("/sparql", data={"query": example.sparql})
+        assert response.status_code == 200, f"{example.title}: {response.text}"
 
 
 def test_query_page_and_its_assets(client):
     page = client.get("/", headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    for title, _query in EXAMPLE_QUERIES:
-        assert title in page.text
-    for link in ('href="/docs"', 'href="/graph"', 'href="/ontology"', 'src="/static/query.js"'):
+    for example in EXAMPLES:
+        assert html.escape(example.title, quote=False) in page.text
+    for link in ('href="/docs"', 'href="/graph"', 'href="/ontology"', 'src="/static/query.js"',
+                 'src="/static/vendor/query-editor.js"', 'href="/sparql?format=turtle"'):
         assert link in page.text
     assert client.get("/query").text == page.text
     script = client.get("/static/query.js")
     assert script.status_code == 200 and "textContent" in script.text and "innerHTML" not in script.text
     assert client.get("/static/query.css").status_code == 200
+    bundle = client.get("/static/vendor/query-editor.js")
+    assert bundle.status_code == 200 and "VankienEditor" in bundle.text
+    data = json.loads(re.search(r'<script id="page-data" type="application/json">(.*?)</script>',
+                                page.text, re.S)[1])
+    assert [e["name"] for e in data["examples"]] == [e.name for e in EXAMPLES]
+    assert data["prefixes"]["skos"] == "http://www.w3.org/2004/02/skos/core#"
+    assert data["linkRule"]["https://w3id.org/vankien/id/"] == "/id/" and data["run"] is False
+
+
+def test_a_shared_link_opens_its_query(client):
+    query = 'SELECT ?n WHERE { ?d skos:notation ?n } # <b>"&'
+    page = client.get("/", params={"query": query}).text
+    textarea = re.search(r'<textarea id="query"[^>]*>(.*?)</textarea>', page, re.S)[1]
+    assert html.unescape(textarea) == query and "<b>" not in textarea
+    data = json.loads(re.search(r'<script id="page-data" type="application/json">(.*?)</script>',
+                                page, re.S)[1])
+    assert data["run"] is True
+
+
+def test_a_missing_prefix_is_named_at_the_users_line(client):
+    query = "PREFIX vk: <https://w3id.org/vankien/ontology#>\nSELECT ?n WHERE {\n  ?d a vk:Plan ; skos:notation ?n }"
+    answer = client.post("/sparql", data={"query": query})
+    assert answer.status_code == 400
+    problem = answer.json()
+    assert problem["prefix"] == "skos" and (problem["line"], problem["column"]) == (3, 18)
+    assert problem["prefix_iri"] == "http://www.w3.org/2004/02/skos/core#"
+    assert problem["error"].startswith("line 3, column 18: the prefix skos: is not declared")
+    broken = client.post("/sparql", data={"query": "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER( }"}).json()
+    assert broken["error"].startswith("SPARQL syntax error: line ") and broken["line"] >= 1
 
 
 def test_openapi_documents_the_endpoint(client):

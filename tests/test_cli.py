@@ -1,7 +1,9 @@
 """The vankien command as a user runs it: a real process, its output and exit status."""
 
+import io
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -39,10 +41,35 @@ def test_lineage_of_35_ct_tw_lists_158_and_03_with_quotes(built_env):
             ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389)]
 
 
-@pytest.mark.parametrize("spelling", ["09-DA/TU", "Nr. 09-DA/TU", "09-ĐA/TU", "số 09-ĐA/TU", "09 - DA / TU"])
+@pytest.mark.parametrize("spelling", ["09-DA/TU", "Nr. 09-DA/TU", "09-ĐA/TU", "số 09-ĐA/TU", "09 - DA / TU",
+                                      "09 DA TU", "09/DA-TU", "09.ĐA.TU", "DA 09/TU"])
 def test_show_accepts_every_spelling(built_env, spelling):
     data = json.loads(run(built_env, "show", spelling, "--json").stdout)
     assert data["iri"] == "https://w3id.org/vankien/id/doc/tu-dien-bien/da/09/unresolved/bdbp-218887-de"
+
+
+@pytest.mark.parametrize("typed, suggested", [("36-CT/TW", "35-CT/TW"), ("4-NQ/TU", "04-NQ/TU"),
+                                               ("35-CT/TX", "35-CT/TW")])
+def test_a_number_that_names_nothing_gets_a_suggestion(built_env, typed, suggested):
+    done = run(built_env, "show", typed, expect=3 if typed != "35-CT/TX" else 2)
+    assert done.stderr.startswith("vankien: error: ") and f"; did you mean {suggested}" in done.stderr
+
+
+def test_show_is_grouped_and_labelled_like_the_page(built_env):
+    out = run(built_env, "show", "35-CT/TW").stdout
+    sections = [line for line in out.splitlines() if line and not line.startswith(" ")]
+    assert sections[0].startswith("35-CT/TW  <https://w3id.org/vankien/id/doc/tw/ct/35/k13>")
+    assert sections[1:] == ["summary", "implemented by", "sources"]
+    implemented_by = out.split("\nimplemented by\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    documents = [line.split()[0] for line in implemented_by if not line.startswith("      ")]
+    assert sorted(documents) == ["03-HD/TU", "158-KH/TU"]
+    quotes = [line for line in implemented_by if line.startswith("      ")]
+    assert len(quotes) == 2 and all("“In Umsetzung der Richtlinie Nr. 35-CT/TW”" in q and "[1]" in q for q in quotes)
+    title = json.loads(run(built_env, "query", "SELECT ?t WHERE { ?s a vk:Source ; dcterms:title ?t FILTER(lang(?t) = 'en') }",
+                           "--format", "json").stdout)[0]["t"]
+    assert f"  [1] {title} (de)  <https://w3id.org/vankien/id/source/" in out      # the source by its title
+    for internal in ("searchKey", "id_local", "vk:", "typeCode", "←"):              # one naming style
+        assert internal not in out
 
 
 def test_show_and_lineage_narrow_by_term_and_place(built_env):
@@ -60,13 +87,27 @@ def test_query_formats(built_env):
     assert "(2 rows)" in run(built_env, "query", q).stdout
 
 
-def test_errors_are_one_line(built_env):
-    for args, needle in ((["show", "12-XY/TU"], "unknown document type code 'XY'"),
-                         (["show", "99-KH/TU"], "no document numbered 99-KH/TU"),
-                         (["show", "158-KH/TU", "--term", "13"], "no document numbered 158-KH/TU of term 13"),
-                         (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE"),
-                         (["query", "SELECT ?x WHERE {"], "error")):
-        done = run(built_env, *args, expect=2)
+def test_query_errors_point_at_the_users_lines(built_env):
+    done = run(built_env, "query", "SELECT ?n WHERE {\n  ?d skos:notation ?n ;\n     foo:bar ?x }", expect=2)
+    assert done.stderr.strip() == "vankien: error: line 3, column 6: the prefix foo: is not declared"
+    shown = run(built_env, "query", "SELECT ?n WHERE { ?d a vk:Plan ; skos:notation ?n }", "--format", "csv")
+    assert shown.stdout.splitlines()[0] == "n" and "158-KH/TU" in shown.stdout.splitlines()
+
+
+def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
+    with socket.socket() as probe:          # a loopback port nobody listens on: the store is unreachable
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    for args, needle, status in (
+            (["show", "12-XY/TU"], "unknown document type code 'XY'", 2),
+            (["show", "99-KH/TU"], "no document numbered 99-KH/TU", 3),
+            (["show", "158-KH/TU", "--term", "13"], "no document numbered 158-KH/TU of term 13", 3),
+            (["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"], "SERVICE", 2),
+            (["query", "SELECT ?x WHERE {"], "error", 2),
+            (["validate", str(tmp_path / "missing.nq")], "missing.nq not found", 3),
+            (["query", "ASK {}", "--store", "remote", "--remote-query-url",
+              f"http://127.0.0.1:{closed_port}/query"], f"127.0.0.1:{closed_port}", 4)):
+        done = run(built_env, *args, expect=status)
         assert done.stderr.startswith("vankien: error: ") and needle in done.stderr
         assert "Traceback" not in done.stderr
 
@@ -105,8 +146,36 @@ def test_export_property_graph_formats(built_env, tmp_path, fmt):
     run(built_env, "export", "--format", fmt, "-o", str(out))
     graph = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
     plan = "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/158/k14"
-    assert graph.has_edge(plan, "https://w3id.org/vankien/id/doc/tw/ct/35/k13")
+    directive = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
+    assert graph.has_edge(plan, directive)
     assert graph.nodes[plan]["kind"] == "document"
+    # provenance survives in Gephi: the edge carries its quote, source and evidence kind
+    edge = graph.edges[plan, directive]
+    claims = json.loads(run(built_env, "query", f"SELECT ?claim ?source ?kind WHERE {{ ?claim rdf:subject <{plan}> ; "
+                            f"rdf:predicate vk:implements ; rdf:object <{directive}> ; prov:wasDerivedFrom ?source ; "
+                            "vk:evidenceKind ?kind }", "--format", "json").stdout)
+    assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in edge["quote"]
+    assert edge["source"] == claims[0]["source"] and edge["evidence"] == claims[0]["kind"].rsplit("#")[-1]
+    assert set(edge["claim"].split(" | ")) == {c["claim"] for c in claims}
+
+
+def test_export_csv_tables(built_env, tmp_path):
+    import csv
+    import zipfile
+    out = tmp_path / "vankien-tables.zip"
+    run(built_env, "export", "--format", "csv", "-o", str(out))
+    archive = zipfile.ZipFile(out)
+    assert sorted(archive.namelist()) == ["documents.csv", "figures.csv", "relations.csv"]
+    table = {name: list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8"))))
+             for name in ("documents", "relations", "figures")}
+    count = lambda query: json.loads(run(built_env, "query", query, "--format", "json").stdout)[0]["n"]  # noqa: E731
+    assert len(table["documents"]) == count("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d vk:numberStatus ?s }")
+    assert len(table["relations"]) == count("SELECT (COUNT(?c) AS ?n) WHERE { ?c a vk:Claim }")
+    assert len(table["figures"]) == count("SELECT (COUNT(?o) AS ?n) WHERE { ?o a vk:Observation }")
+    implements = [r for r in table["relations"] if r["predicate"].endswith("#implements")
+                  and r["object_number"] == "35-CT/TW"]
+    assert {r["subject_number"] for r in implements} == {"158-KH/TU", "03-HD/TU"}
+    assert all("In Umsetzung der Richtlinie Nr. 35-CT/TW" in r["quote"] and r["source"] for r in implements)
 
 
 def test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input(tmp_path, built_env):
@@ -138,3 +207,24 @@ def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
     run(built_env, "synth", "--docs", "100", "--seed", "2", "-o", str(corpus))
     done = run(built_env, "load", str(corpus), expect=2)   # VANKIEN_DATA_DIR holds the seeds build
     assert "holds the graph built from the seeds" in done.stderr
+
+
+def test_version_and_python_dash_m(built_env):
+    from vankien import __version__
+    for command in (["vankien.cli"], ["vankien"]):
+        done = subprocess.run([sys.executable, "-m", *command, "--version"], capture_output=True, text=True,
+                              env=built_env, timeout=60)
+        assert done.returncode == 0 and done.stdout.strip() == f"vankien {__version__}"
+    usage = subprocess.run([sys.executable, "-m", "vankien", "show"], capture_output=True, text=True,
+                           env=built_env, timeout=60)
+    assert usage.returncode == 2 and "usage: vankien show" in usage.stderr
+
+
+@pytest.mark.parametrize("command", ["show 35-CT/TW", "query 'SELECT * WHERE { ?s ?p ?o }'"])
+def test_a_closed_pipe_ends_quietly(built_env, command):
+    done = subprocess.run(["bash", "-c", f"{sys.executable} -m vankien {command} | head -1; "
+                           "echo \"status=${PIPESTATUS[0]}\" >&2"],
+                          capture_output=True, text=True, env=built_env, timeout=120)
+    assert len(done.stdout.splitlines()) == 1
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1] in ("status=0", "status=141")

@@ -78,7 +78,7 @@ def _command_raising(monkeypatch, exc: Exception) -> None:
 
 def test_cli_prints_one_line_for_a_user_error(monkeypatch, capsys):
     _command_raising(monkeypatch, NotFound("no source text found in /nowhere"))
-    assert commands.main(["coverage"]) == 2
+    assert commands.main(["coverage"]) == 3     # exit status 3: not found (README, "Exit status")
     assert capsys.readouterr().err == "vankien: error: no source text found in /nowhere\n"
 
 

@@ -80,6 +80,8 @@ def test_document_page_in_each_language_shows_summary_and_implementers(client, s
     graph_links = [parse_qs(urlsplit(h).query) for h in page.hrefs if h.startswith("/graph?")]
     assert {"focus": [DOC_35]} in graph_links
     assert {"?format=ttl", "?format=jsonld"} <= set(page.hrefs)
+    lineage = [h for h in page.hrefs if h.startswith("/documents/")]
+    assert len(lineage) == 2 and all(client.get(h).json()["document"] == DOC_35 for h in lineage)
 
 
 def test_document_page_keeps_internal_fields_out(client, store):
@@ -88,11 +90,18 @@ def test_document_page_keeps_internal_fields_out(client, store):
     assert key not in answer and "searchKey" not in answer and "typeCode" not in answer
 
 
-def test_labels_in_another_language_say_which(client):
-    # The bodies are named in German only: an English page shows German and says so.
-    page = get_page(client, "/id/doc/tw/ct/35/k13?lang=en")
-    assert "Politbüro (in German)" in page.text
-    assert "Politbüro (auf Deutsch)" not in get_page(client, "/id/doc/tw/ct/35/k13?lang=de").text
+def test_labels_in_another_language_say_which(client, store):
+    # The source names 35-CT/TW's subject in German only: an English page shows it and says so.
+    (subject,) = [r["t"] for r in queries.rows(store, f"SELECT ?t WHERE {{ <{DOC_35}> vk:subjectMatter ?t }}")]
+    assert f"{subject} (in German)" in get_page(client, "/id/doc/tw/ct/35/k13?lang=en").text
+    assert f"{subject} (auf Deutsch)" not in get_page(client, "/id/doc/tw/ct/35/k13?lang=de").text
+
+
+def test_body_names_in_the_readers_language_come_from_the_lexicon(client):
+    # The source calls the Politburo "Politbüro" only; the lexicon names it in vi and en.
+    for lang, name in (("vi", "Bộ Chính trị"), ("en", "Politburo"), ("de", "Politbüro")):
+        page = get_page(client, f"/id/doc/tw/ct/35/k13?lang={lang}")
+        assert name in page.text and f"{name} (" not in page.text, lang
 
 
 def test_language_from_accept_language_and_errors_for_unknown(client):
@@ -153,6 +162,28 @@ def test_claim_page_cites_the_claim(client, store, built):
         assert " ".join(before.split()) in page.text
     else:
         assert "The source text is not on this server" in page.text
+
+
+def test_timeline_places_every_document_once_by_the_dates_the_graph_has(client, store):
+    answer = client.get("/timeline", headers={"Accept": BROWSER})
+    assert answer.status_code == 200
+    text = answer.text
+    documents = {r["d"] for r in queries.rows(store, "SELECT DISTINCT ?d WHERE { ?d vk:numberStatus ?s }")}
+    dated = {r["d"]: r for r in queries.rows(store, """SELECT ?d (MIN(?y) AS ?year) WHERE { ?d vk:numberStatus ?s .
+        { ?d vk:dateIssued ?x BIND(YEAR(?x) AS ?y) } UNION { ?d vk:applicablePeriod/vk:startYear ?x
+          BIND(xsd:integer(STR(?x)) AS ?y) } } GROUP BY ?d""")}
+    assert dated                                  # 04-NQ/TU: 2021–2025
+    for doc in documents:
+        assert text.count(f'id="{doc}"') == 1, doc
+    undated = text[text.index('id="undated"'):]
+    for doc in documents:
+        assert (f'id="{doc}"' in undated) == (doc not in dated), doc
+    for doc, row in dated.items():                # under the heading of its first year
+        section = text[text.index(f'id="year-{row["year"]}"'):]
+        assert f'id="{doc}"' in section.split("<h2")[0]
+    page = Page(text)
+    assert re.search(r"Followed by:\s*03-HD/TU\s*,\s*158-KH/TU", page.text)      # what implements 35-CT/TW
+    assert local_href(DOC_35, ID) in page.hrefs
 
 
 def test_catalogues_translate_every_message():

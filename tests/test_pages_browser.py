@@ -27,7 +27,7 @@ SUMMARY = {"vi": "Tóm tắt", "en": "Summary", "de": "Überblick"}
 IMPLEMENTED_BY = {"vi": "Được thực hiện bởi", "en": "Implemented by", "de": "Umgesetzt durch"}
 PAGES = ("/id/doc/tw/ct/35/k13", "/id/doc/tu-dien-bien/nq/04/k14", "/id/body/dien-bien/ban-to-chuc-tinh-uy",
          "/id/source/bdbp-218887-de", "/id/claim/bdbp-218887-de/c018/1", "/id/term/dien-bien/14",
-         "/ontology", "/id/nothing/here")
+         "/ontology", "/timeline", "/id/nothing/here")
 
 
 @pytest.fixture(scope="module")

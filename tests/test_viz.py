@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "viz"))
 from viz_support import build_graph, external_refs, make_app, page_data, synthetic_iri
 
+from vankien.api import graph_page
 from vankien.graph import viz
 
 ID = "https://w3id.org/vankien/id/"
@@ -39,7 +40,7 @@ def synthetic(tmp_path_factory):
 
 def test_written_focus_view_is_offline_and_draws_the_lineage(real, tmp_path):
     settings, store = real
-    path = viz.write_view(store, tmp_path / "view.html", focus="35-CT/TW", depth=2, settings=settings)
+    path = graph_page.write_view(store, tmp_path / "view.html", focus="35-CT/TW", depth=2, settings=settings)
     text = path.read_text(encoding="utf-8")
     assert [ref for ref in external_refs(text) if ref.lower().startswith(("http://", "https://", "//"))] == []
     assert "vis.Network" in text                    # the library is inlined, not fetched
@@ -73,13 +74,13 @@ def test_cap_keeps_the_nearest_nodes_and_says_what_was_left_out(synthetic):
     view, message = viz.select_view(synthetic[1], focus="902-KH/TU", max_nodes=2)
     assert D902 in view and view.number_of_nodes() == 2
     assert "3 left out" in message and "focus" in message
-    page = viz.render_html(view, title="t", message=message)
+    page = graph_page.render_html(view, title="t", message=message)
     assert "3 left out" in page
 
 
 def test_crafted_titles_and_quotes_never_reach_the_page_raw(synthetic):
     view, _ = viz.select_view(synthetic[1])
-    text = viz.render_html(view, title="<b>title</b>", message="<i>note</i>")
+    text = graph_page.render_html(view, title="<b>title</b>", message="<i>note</i>")
     assert "<img" not in text and "<script>window" not in text and "<b>title" not in text
     data = page_data(text)                                      # … yet the text survives as data
     assert any(PAYLOAD in t["text"] for t in data["details"][D904]["titles"])
@@ -92,7 +93,7 @@ def test_labels_that_close_the_script_stay_inside_the_data():
     graph.add_node("a", kind="document", type="Plan", label="</script><script>window.__xss=1</script>")
     graph.add_node("b", kind="body", type="Politburo", label="x & y")
     graph.add_edge("a", "b", label="issuedBy")
-    text = viz.render_html(graph, title="t")
+    text = graph_page.render_html(graph, title="t")
     assert "</script><script>window" not in text
     data = page_data(text)
     assert data["details"]["a"]["label"] == "</script><script>window.__xss=1</script>"

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
-from vankien.graph.store_interface import Store, StoreError, StoreTimeout, _read_quads, check_nquads_file, rdf_format, wants_union
+from vankien.graph.store_interface import Store, StoreError, StoreTimeout, StoreUnreachable, _read_quads, check_nquads_file, rdf_format, wants_union
 from vankien.graph.remote import profiles
 from vankien.graph.remote.auth import ChallengeAuth, credentials, without_userinfo
 from vankien.graph.remote.results import accept_for, is_html, parse_http_results, query_form
@@ -295,6 +295,8 @@ class RemoteStore(Store):
             response = self._client.request(method, url, **kw)
         except httpx.TimeoutException:
             raise StoreTimeout(f"{method} {shown}: no answer within the time limit") from None
+        except httpx.TransportError as error:
+            raise StoreUnreachable(f"{method} {shown}: {error or type(error).__name__}") from None
         except httpx.HTTPError as error:
             raise StoreError(f"{method} {shown}: {error}") from None
         if response.is_error:
