@@ -33,7 +33,7 @@ class Runtime:
 
 
 def open_runtime(settings: Settings) -> Runtime:
-    store = open_graph(settings)
+    store = open_graph(settings, read_only=True)  # serving never writes: worker processes share a disk store
     nquads = artifact_path(settings) if settings.store == "memory" else None
     return Runtime(settings=settings, store=store, executor=QueryExecutor(settings, nquads))
 

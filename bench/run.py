@@ -3,7 +3,8 @@
 For each size it generates a SYNTHETIC corpus (``vankien.graph.synth`` plus the ontology graph) and
 measures build time and peak memory, lookup by number, lineage, a 3-hop provenance query, SHACL
 (full and incremental), API throughput/latency on a real uvicorn on 127.0.0.1, and (smallest size)
-whether the remote Oxigraph backend answers the competency queries identically. Builds run in
+the same corpus in the Oxigraph server and Virtuoso through vankien (load, the same answers, the
+query figures, the API with 1, 2 and 4 worker processes; bench/engines_bench.py). Builds run in
 fresh child processes (``--child``); every rdflib measurement is cut after a time limit.
 
     python bench/run.py       # sizes 1000,10000,38000,100000; writes bench/RESULTS.md
@@ -19,7 +20,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,10 +27,11 @@ import pyoxigraph as ox
 
 from vankien.graph import queries, synth
 from vankien.graph.settings import Settings
-from vankien.graph.store import DiskStore, MemoryStore, RemoteStore
+from vankien.graph.store import DiskStore, MemoryStore
 
 from rdflib_baseline import RdflibStore, load_dataset  # bench/ is sys.path[0] when run as a script
-from api_load import CLIENT_THREADS, bench_api, free_port, percentiles, wait_for
+from api_load import CLIENT_THREADS, bench_api, percentiles
+from engines_bench import bench_engines, markdown as engines_markdown
 from report import markdown
 
 BENCH = Path(__file__).resolve().parent
@@ -265,30 +266,6 @@ def competency_answers(store, stats: dict) -> dict:
 
 
 
-def bench_remote(corpus: Path, stats: dict) -> str:
-    binary = Path(sys.executable).parent / "oxigraph"
-    binary = str(binary) if binary.is_file() else shutil.which("oxigraph")
-    if binary is None:
-        return "not run (no oxigraph binary)"
-    port, location = free_port(), tempfile.mkdtemp(prefix="vankien-bench-oxigraph-")
-    server = subprocess.Popen([binary, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        query_url = f"http://127.0.0.1:{port}/query"
-        wait_for(query_url, {"query": "ASK {}"}, timeout_s=30)
-        remote = RemoteStore(Settings(store="remote", remote_query_url=query_url))
-        remote.replace_with(corpus)
-        memory = MemoryStore()
-        memory.replace_with(corpus)
-        same = (queries.comparable(competency_answers(memory, stats))
-                == queries.comparable(competency_answers(remote, stats)))
-        return "yes" if same else "NO"
-    finally:
-        server.kill()
-        server.wait()
-        shutil.rmtree(location, ignore_errors=True)
-
-
 # --- main ---------------------------------------------------------------------------------------------
 
 def bench_size(size: int, args, cut: dict) -> dict:
@@ -320,10 +297,35 @@ def bench_size(size: int, args, cut: dict) -> dict:
         log("API under load")
         fig["api"] = bench_api(corpus, LOOKUP_SPARQL.format(stats["sample_notation"]), args.api_seconds)
         log(f"API: {fig['api']}")
-    if not args.skip_remote and size == min(args.sizes):
-        fig["remote"] = bench_remote(corpus, stats)
-        log(f"remote identical: {fig['remote']}")
+    if not args.skip_remote and size in args.engine_sizes:
+        fig["engines"] = run_engines(corpus, stats, args)
     return fig
+
+
+def run_engines(corpus: Path, stats: dict, args) -> dict:
+    log("engines: the embedded store, the Oxigraph server and Virtuoso")
+    found = bench_engines(corpus, stats, bench_queries=bench_queries, competency_answers=competency_answers,
+                          lookup_sparql=LOOKUP_SPARQL.format(stats["sample_notation"]),
+                          api_seconds=args.api_seconds, log=log)
+    if "oxigraph" in found and "identical" in found["oxigraph"]:
+        found["remote"] = "yes" if all(found[e].get("identical") for e in ("oxigraph", "virtuoso")
+                                       if "identical" in found.get(e, {})) else "NO"
+    return found
+
+
+ENGINES_BEGIN, ENGINES_END = "<!-- engines: bench/run.py --engines-only -->", "<!-- /engines -->"
+
+
+def write_engines_section(path: Path, text: str) -> None:
+    """Put the engines section into RESULTS.md (replacing the one there), leaving the rest as it is."""
+    current = path.read_text() if path.exists() else ""
+    section = f"{ENGINES_BEGIN}\n{text}\n{ENGINES_END}"
+    if ENGINES_BEGIN in current:
+        before, rest = current.split(ENGINES_BEGIN, 1)
+        current = before + section + rest.split(ENGINES_END, 1)[1]
+    else:
+        current = current.rstrip() + "\n\n" + section + "\n"
+    path.write_text(current)
 
 
 def parse_args(argv=None):
@@ -337,7 +339,11 @@ def parse_args(argv=None):
     parser.add_argument("--rdflib-timeout", type=float, default=60.0, help="cut one rdflib figure after S s")
     parser.add_argument("--shacl-timeout", type=float, default=300.0, help="cut pySHACL after S s")
     parser.add_argument("--api-seconds", type=float, default=10.0, help="load per API route (0: skip)")
-    parser.add_argument("--skip-remote", action="store_true")
+    parser.add_argument("--skip-remote", action="store_true", help="no Oxigraph server / Virtuoso figures")
+    parser.add_argument("--engine-sizes", default="10000,100000",
+                        type=lambda text: {int(x) for x in text.split(",") if x}, help="sizes with engine figures")
+    parser.add_argument("--engines-only", action="store_true",
+                        help="only the engine figures (at --sizes), written into RESULTS.md's engines section")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("child_args", nargs="?", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -350,12 +356,23 @@ def main(argv=None) -> int:
         print(json.dumps(answer), flush=True)
         return 0
     command = "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.engines_only:
+        found = {}
+        for size in args.sizes:
+            corpus, stats, _ = make_corpus(size, args.seed, args.out_dir)
+            found[size] = run_engines(corpus, stats, args)
+            write_engines_section(args.results, engines_markdown(found, command))
+        log(f"wrote the engines section of {args.results}")
+        return 0
     results, cut = {}, {}
     for size in args.sizes:
         results[size] = bench_size(size, args, cut)
         text = markdown(results, command, f"rdflib figures cut after {args.rdflib_timeout:.0f} s "
                         f"(pySHACL {args.shacl_timeout:.0f} s); API: {CLIENT_THREADS} keep-alive client "
                         f"threads for {args.api_seconds:.0f} s per route on 127.0.0.1")
+        engines = {n: f["engines"] for n, f in results.items() if "engines" in f}
+        if engines:
+            text += "\n\n" + f"{ENGINES_BEGIN}\n{engines_markdown(engines, command)}\n{ENGINES_END}"
         args.results.write_text(text + "\n")  # after every size: a long run leaves partial results
     print(text)
     log(f"wrote {args.results}")

@@ -30,7 +30,7 @@ EXIT_INTERRUPTED, EXIT_CLOSED_PIPE = 130, 141     # as a shell reports SIGINT an
 def _settings(args) -> Settings:
     overrides = {name: getattr(args, name) for name in
                  ("store", "data_dir", "seeds_dir", "sources_dir", "base_iri", "store_path",
-                  "remote_query_url", "remote_update_url", "remote_gsp_url", "claims")
+                  "remote_query_url", "remote_update_url", "remote_gsp_url", "remote_profile", "claims")
                  if getattr(args, name, None) is not None}
     return Settings.from_env(**overrides)
 
@@ -319,6 +319,8 @@ def make_parser() -> argparse.ArgumentParser:
     common.add_argument("--remote-query-url", dest="remote_query_url")
     common.add_argument("--remote-update-url", dest="remote_update_url")
     common.add_argument("--remote-gsp-url", dest="remote_gsp_url")
+    common.add_argument("--remote-profile", dest="remote_profile", choices=("oxigraph", "virtuoso", "generic"),
+                        help="the remote engine's quirks (default: detected from the server)")
     common.add_argument("--data-dir", dest="data_dir", help="where built artifacts go (default ./var)")
     common.add_argument("--seeds-dir", dest="seeds_dir")
     common.add_argument("--sources-dir", dest="sources_dir", help="folder of source texts")

@@ -36,7 +36,11 @@ def to_networkx(store, nodes: set[str] | None = None, *, evidence: bool = False)
     graph = nx.DiGraph()
     if nodes is not None and not nodes:
         return graph
-    for row in _node_rows(store, restrict):
+    # Rows in a fixed order: the first label and the order of titles must not depend on the order
+    # the store returns rows in (the embedded store, Oxigraph server and Virtuoso each differ).
+    ordered = sorted(_node_rows(store, restrict), key=lambda r: tuple(str(r.get(k, "")) for k in (
+        "n", "notation", "label", "title", "class", "value")))
+    for row in ordered:
         node = row["n"]
         data = graph.nodes[node] if node in graph else None
         if data is None:

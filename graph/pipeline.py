@@ -29,7 +29,7 @@ from vankien.graph.build import BuildError, ShapesViolated, build_dataset
 from vankien.graph.lexicon import add_lexicon
 from vankien.graph.claims import graph_view, load_claims_paths, load_seed_dir, source_text, verify_quotes
 from vankien.graph.settings import Settings
-from vankien.graph.store import open_store
+from vankien.graph.store import DiskStore, open_store
 from vankien.graph.validate import validate_dataset
 
 ARTIFACT = "vankien.nq"
@@ -169,10 +169,13 @@ def check_artifact(artifact: Path) -> None:
         )
 
 
-def open_graph(settings: Settings, *, build_if_missing: bool = True):
+def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: bool = False):
     """A store holding the built graph: the memory store loads the artifact; disk and remote stores
-    already hold it (the first run builds it)."""
+    already hold it (the first run builds it). ``read_only``: a disk store that is there is opened
+    read-only, so that several serving processes share it and a restart parses nothing."""
     artifact = artifact_path(settings)
+    if read_only and settings.store == "disk" and settings.disk_store_path.is_dir():
+        return DiskStore(settings.disk_store_path, read_only=True)
     if settings.store == "memory":
         if not artifact.exists():
             if not build_if_missing:

@@ -48,6 +48,9 @@ class Settings:
     remote_query_url: str | None = None
     remote_update_url: str | None = None
     remote_gsp_url: str | None = None
+    remote_profile: str | None = None       # oxigraph | virtuoso | generic (default: ask the server)
+    remote_user: str | None = None          # else ~/.netrc; HTTP basic or digest, as the server asks
+    remote_password: str | None = field(default=None, repr=False)
     query_timeout_s: float = 5.0
     max_rows: int = 10000
     max_query_length: int = 20000

@@ -1,21 +1,21 @@
 """Shared pytest fixtures.
 
-``oxigraph_server``: a real Oxigraph server on 127.0.0.1 for the remote-store tests. It is skipped
-when the ``oxigraph`` binary is missing, unless ``VANKIEN_REQUIRE_REMOTE=1`` (then it fails).
+``oxigraph_server`` and ``virtuoso_server``: a real Oxigraph server and a real Virtuoso (Debian
+``virtuoso-opensource``) on 127.0.0.1 for the remote-store tests; ``remote_engine`` is each of them
+in turn, as remote-store settings. They are skipped when the binary is missing, unless
+``VANKIEN_REQUIRE_REMOTE=1`` (then they fail).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import engines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The quick selection (`pytest -m "not slow"`) leaves these out: a real browser, remote engines,
@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SLOW_MARKERS = ("browser", "remote")
 SLOW_FILES = ("test_api_fuzz.py", "test_backends.py", "test_validate_incremental.py", "test_remote_faults.py",
               "test_hostile.py", "test_ssrf.py", "test_api_e2e.py", "test_executor.py", "test_lookup.py",
-              "test_cli_synth.py")
+              "test_cli_synth.py", "test_engine_parity.py")
 SLOW_TESTS = ("test_fast_validator_reports_what_pyshacl_reports_on_the_seed_graph",   # pySHACL itself
               "test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input",
               "test_every_minted_uri_dereferences_as_html_and_turtle")
@@ -35,70 +35,45 @@ def pytest_collection_modifyitems(items):
         if (item.path.name in SLOW_FILES or item.originalname in SLOW_TESTS
                 or any(item.get_closest_marker(name) for name in SLOW_MARKERS)):
             item.add_marker(pytest.mark.slow)
-SERVER_START_TIMEOUT_S = 20.0
 
 
-def _oxigraph_binary() -> str | None:
-    beside_python = Path(sys.executable).parent / "oxigraph"
-    if beside_python.is_file():
-        return str(beside_python)
-    return shutil.which("oxigraph")
 
-
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _engine(launcher, folder: Path):
+    try:
+        with launcher(folder) as settings:
+            yield settings
+    except engines.EngineMissing as missing:
+        if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
+            pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {missing}")
+        pytest.skip(str(missing))
 
 
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """Base URL (``http://127.0.0.1:<port>``) of a running Oxigraph server with an empty store."""
-    binary = _oxigraph_binary()
-    if binary is None:
-        reason = "the oxigraph server binary is not installed (pip install oxigraph)"
-        if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {reason}")
-        pytest.skip(reason)
-    location = tmp_path_factory.mktemp("oxigraph-server") / "db"
-    port = _free_loopback_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = location.parent / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_answering(base_url, process, log_path)
-        yield base_url
-    finally:
-        process.kill()
-        process.wait(timeout=10)
+    for settings in _engine(engines.oxigraph, tmp_path_factory.mktemp("oxigraph-server")):
+        yield settings["remote_query_url"].removesuffix("/query")
 
 
-def _wait_until_answering(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph server exited with {process.returncode}: {log_path.read_text()[-2000:]}")
-        try:
-            httpx.post(f"{base_url}/query", data={"query": "ASK {}"}, timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    pytest.fail(f"oxigraph server did not answer on {base_url} within {SERVER_START_TIMEOUT_S} s")
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Settings (query URL, user, password) of a fresh Virtuoso 7 on 127.0.0.1; the dba password is
+    a random one, so the tests exercise digest authentication."""
+    yield from _engine(engines.virtuoso, tmp_path_factory.mktemp("virtuoso"))
 
 
-@pytest.fixture
-def canary():
-    """(url, seen) of a canary HTTP server on 127.0.0.1 for one test (tests/canary.py)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from canary import running_canary
-    with running_canary() as running:
-        yield running
+# The machine running the tests may be busy: a remote answer may take longer than the 5 s default.
+REMOTE_QUERY_TIMEOUT_S = 60.0
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "virtuoso"])
+def remote_engine(request):
+    """Remote-store settings for each engine in turn (Oxigraph server, Virtuoso)."""
+    if request.param == "oxigraph":
+        engine = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    else:
+        engine = request.getfixturevalue("virtuoso_server")
+    return {**engine, "query_timeout_s": REMOTE_QUERY_TIMEOUT_S}
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Backend parity: the memory, disk and remote (Oxigraph server) stores give the same answers to
-every competency query of ``vankien.graph.queries``, on the real seed graph and on a small
-SYNTHETIC corpus; and the API on the remote store answers like the API on the memory store.
+"""Backend parity: the memory, disk and remote stores (on the Oxigraph server and on Virtuoso) give
+the same answers to every competency query of ``vankien.graph.queries``, on the real seed graph and
+on a small SYNTHETIC corpus; and the API on each remote store answers like the API on the memory store.
 """
 
 from __future__ import annotations
@@ -54,20 +54,20 @@ def synthetic_corpus(folder) -> tuple:
     return path, sample
 
 
-def remote_store(base_url: str) -> RemoteStore:
-    return RemoteStore(Settings(store="remote", remote_query_url=f"{base_url}/query"))
+def remote_store(engine: dict) -> RemoteStore:
+    return RemoteStore(Settings(store="remote", **engine))
 
 
 @pytest.fixture(scope="module", params=["seed", "synthetic"])
-def answers(request, built, oxigraph_server, tmp_path_factory):
-    """{backend: {query name: normalised answer}} for one corpus, all three backends."""
+def answers(request, built, remote_engine, tmp_path_factory):
+    """{backend: {query name: normalised answer}} for one corpus and one remote engine."""
     folder = tmp_path_factory.mktemp(f"backends-{request.param}")
     if request.param == "seed":
         path, sample = artifact_path(built[0]), SEED_SAMPLE
     else:
         path, sample = synthetic_corpus(folder)
     stores = {"memory": MemoryStore(), "disk": DiskStore(folder / "store"),
-              "remote": remote_store(oxigraph_server)}
+              "remote": remote_store(remote_engine)}
     found = {}
     for backend, store in stores.items():
         store.replace_with(path)  # the remote server is shared by the session: replace all it holds
@@ -94,15 +94,15 @@ def test_lineage_sample_has_hops(answers):
     assert hops and all(hop["evidence"] for hop in hops)  # every hop carries its quote
 
 
-def test_api_on_the_remote_store_answers_like_on_the_memory_store(built, oxigraph_server):
+def test_api_on_the_remote_store_answers_like_on_the_memory_store(built, remote_engine):
     settings, _ = built
-    remote = remote_store(oxigraph_server)
+    remote = remote_store(remote_engine)
     remote.replace_with(artifact_path(settings))
     remote.close()
     path = "/documents/35-CT/TW/implemented-by"
     with TestClient(create_app(settings)) as memory_client:
         expected = memory_client.get(path)
-    remote_settings = settings.replace(store="remote", remote_query_url=f"{oxigraph_server}/query")
+    remote_settings = settings.replace(store="remote", **remote_engine)
     with TestClient(create_app(remote_settings)) as remote_client:
         answered = remote_client.get(path)
     assert expected.status_code == answered.status_code == 200, answered.text

@@ -19,19 +19,26 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SAMPLE_QUAD_COUNT = 12
 
 
-@pytest.fixture(params=["memory", "disk", "remote"])
+@pytest.fixture(params=["memory", "disk", "oxigraph", "virtuoso"])
 def store(request, tmp_path, store_fixtures):
-    """Each backend, filled with sample.nq through replace_with."""
+    """Each backend (the remote store on each engine), filled with sample.nq through replace_with."""
     if request.param == "memory":
         opened = open_store(Settings(store="memory"))
     elif request.param == "disk":
         opened = open_store(Settings(store="disk", data_dir=tmp_path))
     else:
-        base_url = request.getfixturevalue("oxigraph_server")
-        opened = open_store(Settings(store="remote", remote_query_url=f"{base_url}/query"))
+        opened = open_store(Settings(store="remote", **remote_settings(request, request.param)))
     opened.replace_with(store_fixtures / "sample.nq")
     yield opened
     opened.close()
+
+
+def remote_settings(request, engine: str) -> dict:
+    if engine == "oxigraph":
+        found = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    else:
+        found = request.getfixturevalue("virtuoso_server")
+    return {**found, "query_timeout_s": 60.0}  # a busy test machine may answer slowly
 
 
 def rows(results) -> set[tuple[str, ...]]:
@@ -44,7 +51,8 @@ def test_open_store_picks_the_backend(tmp_path):
     disk = open_store(Settings(store="disk", store_path=tmp_path / "db"))
     assert isinstance(disk, DiskStore) and disk.path == tmp_path / "db"
     disk.close()
-    remote = open_store(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql/query"))
+    remote = open_store(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql/query",
+                                 remote_profile="oxigraph"))  # named: no server to ask
     assert isinstance(remote, RemoteStore)
     assert remote.gsp_url == "http://127.0.0.1:9/sparql/store"
     assert remote.update_url == "http://127.0.0.1:9/sparql/update"

@@ -1,0 +1,1 @@
+"""The remote store: standard SPARQL 1.1 protocols, engine quirks in profiles, verified writes."""

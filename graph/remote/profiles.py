@@ -1,0 +1,89 @@
+"""What differs between SPARQL engines, in small named profiles; the rest is standard SPARQL 1.1.
+
+A profile says where an engine keeps its Update and Graph Store endpoints relative to the query URL,
+which graphs are the engine's own (never vankien's data), how it uploads, and the few answers it
+gives in its own way. ``detect`` picks the profile from the server itself (its ``Server`` header or
+service description), so that the query URL is the only setting a user needs;
+``VANKIEN_REMOTE_PROFILE`` overrides it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    update_segment: str | None      # last path segment of the Update endpoint (None: the query URL)
+    gsp_segment: str | None         # … of the Graph Store endpoint (None: upload with INSERT DATA)
+    # Endpoints that take HTTP authentication, used when credentials are configured.
+    auth_update_segment: str | None = None
+    auth_gsp_segment: str | None = None
+    system_graph_prefixes: tuple[str, ...] = ()   # graphs of the engine itself, never vankien's
+    ask_as_select: bool = False     # answers ASK with a one-row SELECT of ?__ASK_RETVAL
+    chunk_triples: int = 50_000     # triples per upload request
+    bulk_loader: str = ""           # the engine's own, faster loader (README: "Remote stores")
+
+    def update_url(self, query_url: str, authenticated: bool) -> str:
+        segment = (self.auth_update_segment if authenticated else None) or self.update_segment
+        return sibling(query_url, segment) if segment else query_url
+
+    def gsp_url(self, query_url: str, authenticated: bool) -> str | None:
+        segment = (self.auth_gsp_segment if authenticated else None) or self.gsp_segment
+        return sibling(query_url, segment) if segment else None
+
+
+PROFILES: dict[str, Profile] = {
+    # Oxigraph server: …/query, …/update, …/store.
+    "oxigraph": Profile("oxigraph", update_segment="update", gsp_segment="store"),
+    # Virtuoso 7: …/sparql takes queries (and updates when the SPARQL user may write);
+    # …/sparql-auth and …/sparql-graph-crud-auth take HTTP digest authentication. Its default graph
+    # is the union of every graph, its own system graphs included.
+    "virtuoso": Profile(
+        "virtuoso", update_segment=None, gsp_segment="sparql-graph-crud",
+        auth_update_segment="sparql-auth", auth_gsp_segment="sparql-graph-crud-auth",
+        system_graph_prefixes=("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
+                               "http://localuriqaserver/", "http://localhost:8890/"),
+        ask_as_select=True, chunk_triples=20_000,
+        bulk_loader="ld_dir() + rdf_loader_run() in isql, on files in the server's DirsAllowed",
+    ),
+    # Any other SPARQL 1.1 store: Update at the query URL, uploads with INSERT DATA unless
+    # VANKIEN_REMOTE_GSP_URL names a Graph Store endpoint.
+    "generic": Profile("generic", update_segment=None, gsp_segment=None, chunk_triples=10_000),
+}
+
+# Server header or service-description text → profile (lower case).
+SIGNATURES = (("oxigraph", "oxigraph"), ("virtuoso", "virtuoso"), ("openlinksw", "virtuoso"))
+
+
+def profile_named(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"remote_profile: {name!r} is not one of {', '.join(PROFILES)} "
+                         "(set VANKIEN_REMOTE_PROFILE)") from None
+
+
+def detect(client: httpx.Client, query_url: str) -> Profile:
+    """The profile of the engine behind ``query_url``, from one GET of its service description."""
+    response = client.get(query_url, headers={"Accept": "text/turtle, application/n-triples;q=0.9"})
+    server = response.headers.get("server", "").lower()
+    for mark, name in SIGNATURES:
+        if mark in server:
+            return PROFILES[name]
+    text = response.text[:20_000].lower() if response.is_success else ""
+    for mark, name in SIGNATURES:
+        if mark in text:
+            return PROFILES[name]
+    return PROFILES["generic"]
+
+
+def sibling(url: str, last_segment: str) -> str:
+    """``http://h:7878/query`` → ``http://h:7878/store`` (same parent path)."""
+    parts = urlsplit(url)
+    parent = parts.path.rsplit("/", 1)[0]
+    return urlunsplit((parts.scheme, parts.netloc, f"{parent}/{last_segment}", "", ""))

@@ -1,0 +1,316 @@
+"""``RemoteStore``: any SPARQL 1.1 store, through standard Query, Update and Graph Store Protocol.
+
+The dataset vankien queries is the graphs vankien wrote, never the engine's default graph (on
+Virtuoso that is every graph, its system graphs included): each query names them as
+``default-graph-uri`` (their union, as on the embedded store) and ``named-graph-uri``. The list lives
+in the store itself, in a manifest graph written with the data, so every process sees the same.
+
+Every write is verified: the data goes into fresh staging graphs, vankien counts what the store
+holds there, and only when every graph holds what was sent does one update move the staging graphs
+over the served ones and rewrite the manifest; the counts are checked once more after the switch.
+A count that differs, an HTTP error or a 2xx answer that is an HTML page raise ``StoreError`` naming
+the graph and the counts, and the previously served graphs stay as they were.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+
+from vankien.graph.settings import Settings
+from vankien.graph.sparql_guard import QueryRefused, analyse_query
+from vankien.graph.store_interface import Store, StoreError, StoreTimeout, StoreUnreachable, _read_quads, check_nquads_file, rdf_format, wants_union
+from vankien.graph.remote import profiles
+from vankien.graph.remote.auth import ChallengeAuth, credentials, without_userinfo
+from vankien.graph.remote.results import accept_for, is_html, parse_http_results, query_form
+from vankien.graph.remote.upload import STAGING, Staged, distinct_triples, mismatches, stage_quads
+
+STORE_NS = "https://w3id.org/vankien/store/"
+MANIFEST_GRAPH = STORE_NS + "manifest"   # which graphs are vankien's, with their triple counts
+DEFAULT_GRAPH = STORE_NS + "default"     # what the embedded stores keep in their default graph
+VOID = "http://rdfs.org/ns/void#"
+GRAPHS_TTL_S = 2.0          # how long a process trusts its copy of the manifest
+COUNT_BATCH = 400           # graphs per counting query
+SHOWN_MISMATCHES = 20
+
+
+class RemoteStore(Store):
+    def __init__(self, settings: Settings, client: httpx.Client | None = None) -> None:
+        if not settings.remote_query_url:
+            raise StoreError("remote store needs remote_query_url (VANKIEN_REMOTE_QUERY_URL)")
+        self.query_url = settings.remote_query_url
+        self._settings = settings
+        found = credentials(self.query_url, settings.remote_user, settings.remote_password)
+        self._authenticated = found is not None
+        # The endpoint may also enforce its own limit (Oxigraph: serve --timeout-s).
+        self._client = client or httpx.Client(
+            timeout=settings.query_timeout_s + 1, auth=ChallengeAuth(*found) if found else None)
+        try:
+            self._profile = profiles.profile_named(settings.remote_profile) if settings.remote_profile else None
+        except ValueError as error:
+            raise StoreError(str(error)) from None
+        self._graphs: tuple[float, list[str]] | None = None
+
+    # ---- where things are -----------------------------------------------------------------------
+
+    @property
+    def profile(self) -> profiles.Profile:
+        """The engine's profile: the setting, else detected from the server (once)."""
+        if self._profile is None:
+            try:
+                self._profile = profiles.detect(self._client, self.query_url)
+            except httpx.HTTPError as error:
+                raise StoreError(f"GET {self._shown(self.query_url)}: {error}") from None
+        return self._profile
+
+    @property
+    def update_url(self) -> str:
+        return self._settings.remote_update_url or self.profile.update_url(self.query_url, self._authenticated)
+
+    @property
+    def gsp_url(self) -> str | None:
+        return self._settings.remote_gsp_url or self.profile.gsp_url(self.query_url, self._authenticated)
+
+    # ---- reading --------------------------------------------------------------------------------
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None, union_default_graph=None):
+        form = query_form(sparql)
+        if default_graph or named_graphs:
+            defaults, named = list(default_graph or ()), list(named_graphs or ())
+        elif wants_union(sparql, None, None, union_default_graph):
+            defaults, named = [*self.named_graphs(), DEFAULT_GRAPH], self.named_graphs()
+        elif _has_dataset_clause(sparql):
+            defaults, named = [], []
+        else:  # the store's own default graph, as the embedded stores have one
+            defaults, named = [DEFAULT_GRAPH], self.named_graphs()
+        fields = [("query", sparql)] + [("default-graph-uri", g) for g in defaults]
+        fields += [("named-graph-uri", g) for g in named or ([DEFAULT_GRAPH] if defaults else [])]
+        response = self._send("POST", self.query_url, content=urlencode(fields).encode(), headers={
+            "Accept": accept_for(form), "Content-Type": "application/x-www-form-urlencoded"})
+        return parse_http_results(response.content, response.headers.get("content-type", ""),
+                                  ask=form == "ASK")
+
+    def named_graphs(self):
+        return [graph for graph in self.graphs() if graph != DEFAULT_GRAPH]
+
+    def graphs(self) -> list[str]:
+        """vankien's graphs in the store (its default graph too): from the manifest, or, for data
+        loaded by other means, every graph that is not the engine's own or a staging graph."""
+        if self._graphs is not None and time.monotonic() - self._graphs[0] < GRAPHS_TTL_S:
+            return self._graphs[1]
+        listed = self._manifest()
+        if listed is None:
+            rows = self._select_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            skipped = (*self.profile.system_graph_prefixes, STAGING, MANIFEST_GRAPH)
+            listed = [row["g"].value for row in rows
+                      if isinstance(row.get("g"), ox.NamedNode) and not row["g"].value.startswith(skipped)]
+        self._graphs = (time.monotonic(), sorted(set(listed)))
+        return self._graphs[1]
+
+    def __len__(self):
+        return sum(self.graph_counts(self.graphs()).values())
+
+    def graph_counts(self, graphs: Iterable[str]) -> Counter:
+        """Triples the store holds in each of ``graphs`` (absent graphs count 0)."""
+        counts: Counter = Counter()
+        wanted = list(graphs)
+        for start in range(0, len(wanted), COUNT_BATCH):
+            values = " ".join(f"<{g}>" for g in wanted[start:start + COUNT_BATCH])
+            for row in self._select_raw(  # counting millions of triples may take a while: no read limit
+                    f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+                    timeout=None):
+                counts[row["g"].value] = int(row["n"].value)
+        return counts
+
+    def dump(self, format="nquads"):
+        """Every quad of vankien's graphs (Graph Store GET of each graph, or CONSTRUCT without one)."""
+        dataset = ox.Store()
+        for graph in self.graphs():
+            name = ox.DefaultGraph() if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
+            dataset.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in self._graph_triples(graph))
+        return dataset.dump(format=rdf_format(format))
+
+    def _graph_triples(self, graph: str) -> list[ox.Triple]:
+        if self.gsp_url:
+            response = self._send("GET", self.gsp_url, params={"graph": graph}, timeout=None,
+                                  headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
+            result = parse_http_results(response.content, response.headers.get("content-type", ""))
+        else:
+            result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+                                union_default_graph=False)
+        if not isinstance(result, list):
+            raise StoreError(f"GET of graph <{graph}> did not answer with RDF")
+        return result
+
+    def _manifest(self) -> list[str] | None:
+        rows = self._select_raw(
+            f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> a <{VOID}Dataset> "
+            f"OPTIONAL {{ <{MANIFEST_GRAPH}> <{VOID}subset> ?g }} }} }}")
+        if not rows:
+            return None
+        return [row["g"].value for row in rows if "g" in row]
+
+    def _select_raw(self, sparql: str, **send) -> list[dict]:
+        """A SELECT over the store as it is (no dataset): vankien's own bookkeeping queries."""
+        response = self._send("POST", self.query_url, content=urlencode([("query", sparql)]).encode(),
+                              headers={"Accept": accept_for("SELECT"),
+                                       "Content-Type": "application/x-www-form-urlencoded"}, **send)
+        solutions = parse_http_results(response.content, response.headers.get("content-type", ""))
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError(f"{self._shown(self.query_url)} did not answer a SELECT with solutions")
+        names = [variable.value for variable in solutions.variables]
+        return [{n: t for n, t in zip(names, row) if t is not None} for row in solutions]
+
+    # ---- writing --------------------------------------------------------------------------------
+
+    def replace_with(self, nquads_path, *, progress=None, checked=False):
+        # Parse locally first: a malformed file is refused before the server is touched.
+        if not checked:
+            check_nquads_file(nquads_path)
+        where, staged = str(nquads_path), Staged()
+        with self._dropped_on_failure(staged):
+            self._stage(_read_quads(nquads_path, progress, lenient=True), staged)
+            self._verify_staging(staged, lambda graphs: distinct_triples(
+                _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
+            previous = self._manifest() or []
+            moves = [f"MOVE <{staging}> TO <{graph}>" for graph, staging in staged.staging.items()]
+            drops = [f"DROP SILENT GRAPH <{graph}>" for graph in previous if graph not in staged.staging]
+            self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent)]))
+        self._graphs = None
+        self._verify(staged.sent, self.graph_counts(staged.sent), where,
+                     "after the switch the store holds other counts than were verified in staging")
+
+    def load(self, source, format="nquads", *, checked=False):
+        rdf = rdf_format(format)
+        where, staged = "input" if isinstance(source, bytes) else str(source), Staged()
+        try:
+            quads = list(ox.parse(source, rdf, lenient=checked) if isinstance(source, bytes)
+                         else ox.parse(path=str(source), format=rdf, lenient=checked))
+        except (SyntaxError, OSError) as error:
+            raise StoreError(f"{where}: {error}") from None
+        with self._dropped_on_failure(staged):
+            self._stage(iter(quads), staged)
+            self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
+            self.update(" ;\n".join(f"ADD <{staging}> TO <{graph}> ; DROP SILENT GRAPH <{staging}>"
+                                    for graph, staging in staged.staging.items()))
+        counts = self.graph_counts({*self.graphs(), *staged.staging})
+        short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
+        self._verify(short, Counter({g: counts[g] for g in short}), where, "after adding")
+        self._write_manifest(counts)
+
+    def update(self, sparql_update: str) -> None:
+        """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
+        self._write("POST", self.update_url, content=sparql_update.encode(), timeout=None,
+                    headers={"Content-Type": "application/sparql-update"})
+
+    def close(self):
+        self._client.close()
+
+    def _stage(self, quads, staged: Staged) -> None:
+        stage_quads(quads, self._write_chunk, staged, chunk_triples=self.profile.chunk_triples,
+                    default_graph=DEFAULT_GRAPH)
+
+    @contextmanager
+    def _dropped_on_failure(self, staged: Staged) -> Iterator[None]:
+        """Whatever fails before the switch (an upload, a count, the switch itself, which is one
+        update request) leaves the served graphs as they were: drop the staging graphs, re-raise."""
+        try:
+            yield
+        except BaseException:
+            self._drop_staging(staged)
+            raise
+
+    def _write_chunk(self, graph: str, ntriples: bytes) -> None:
+        if self.gsp_url:
+            self._write("POST", self.gsp_url, params={"graph": graph}, content=ntriples,
+                        headers={"Content-Type": "application/n-triples"}, timeout=None)
+        else:
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples.decode()}\n}} }}")
+
+    def _verify_staging(self, staged: Staged, recount, where: str) -> None:
+        """Staging holds what was sent, graph by graph (else StoreError)."""
+        found = self.graph_counts(staged.staging.values())
+        held = Counter({graph: found[staging] for graph, staging in staged.staging.items()})
+        expected = Counter(staged.sent)
+        fewer = {g for g in expected if held[g] < expected[g]}
+        if fewer:  # a file may repeat a triple, which the store keeps once
+            for graph, distinct in recount(fewer).items():
+                expected[graph] = distinct
+        self._verify(expected, held, where, "the store did not keep what was sent; nothing was "
+                     "switched and the previously served graphs are unchanged")
+        staged.sent = expected
+
+    def _verify(self, expected: Counter, found: Counter, where: str, what: str) -> None:
+        problems = mismatches(expected, found)
+        if problems:
+            more = len(problems) - SHOWN_MISMATCHES
+            lines = problems[:SHOWN_MISMATCHES] + ([f"… and {more} more graphs"] if more > 0 else [])
+            raise StoreError(f"{where} → {self._shown(self.query_url)} ({self.profile.name} profile): "
+                             f"{what}:\n  " + "\n  ".join(lines))
+
+    def _write_manifest(self, counts: Counter) -> None:
+        self.update(" ;\n".join(self._manifest_operations(counts)))
+        self._graphs = None
+
+    @staticmethod
+    def _manifest_operations(counts: Counter) -> list[str]:
+        m = f"<{MANIFEST_GRAPH}>"
+        triples = [f"{m} a <{VOID}Dataset> ."]
+        for graph in sorted(counts):
+            triples += [f"{m} <{VOID}subset> <{graph}> .",
+                        f"<{graph}> <{VOID}triples> {counts[graph]} ."]
+        return [f"DROP SILENT GRAPH {m}", f"INSERT DATA {{ GRAPH {m} {{\n" + "\n".join(triples) + "\n} }"]
+
+    def _drop_staging(self, staged: Staged) -> None:
+        if staged.staging:
+            try:
+                self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staged.staging.values()))
+            except StoreError:
+                pass  # the original failure is the one to report; staging graphs are never served
+
+    # ---- HTTP -----------------------------------------------------------------------------------
+
+    def _write(self, method: str, url: str, **kw) -> httpx.Response:
+        """A write: a 2xx answer that is an HTML page (a form, a login page) did not write."""
+        response = self._send(method, url, **kw)
+        if is_html(response.headers.get("content-type", ""), response.content):
+            raise StoreError(f"{method} {self._shown(url)}: HTTP {response.status_code} with an HTML page "
+                             "instead of a SPARQL Update / Graph Store answer: nothing was written (is "
+                             "this the right endpoint, and may this user write?)")
+        return response
+
+    def _send(self, method: str, url: str, **kw) -> httpx.Response:
+        if kw.get("timeout", 0) is None:  # uploads and dumps may take long: connect limit only
+            kw["timeout"] = httpx.Timeout(None, connect=10.0)
+        else:
+            kw.pop("timeout", None)
+        shown = self._shown(url)
+        try:
+            response = self._client.request(method, url, **kw)
+        except httpx.TimeoutException:
+            raise StoreTimeout(f"{method} {shown}: no answer within the time limit") from None
+        except httpx.TransportError as error:
+            raise StoreUnreachable(f"{method} {shown}: {error or type(error).__name__}") from None
+        except httpx.HTTPError as error:
+            raise StoreError(f"{method} {shown}: {error}") from None
+        if response.is_error:
+            hint = " (set VANKIEN_REMOTE_USER/_PASSWORD or a ~/.netrc entry)" if response.status_code == 401 else ""
+            raise StoreError(f"{method} {shown}: HTTP {response.status_code}{hint}: {response.text[:500]}")
+        return response
+
+    @staticmethod
+    def _shown(url: str) -> str:
+        return without_userinfo(url)
+
+
+def _has_dataset_clause(sparql: str) -> bool:
+    try:
+        return analyse_query(sparql).has_dataset_clause
+    except QueryRefused:
+        return False
