@@ -119,7 +119,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._header_timer: asyncio.TimerHandle | None = None
         self._arm_header_timer()
@@ -143,8 +143,9 @@ class HeaderTimeoutProtocol(H11Protocol):
         self._header_timer = self.loop.call_later(timeout, self._header_timed_out)
 
     def _cancel_header_timer(self) -> None:
-        if getattr(self, "_header_timer", None) is not None:
-            self._header_timer.cancel()
+        timer: asyncio.TimerHandle | None = getattr(self, "_header_timer", None)
+        if timer is not None:
+            timer.cancel()
             self._header_timer = None
 
     def _header_timed_out(self) -> None:
@@ -163,6 +164,7 @@ def _header_timeout_from_env() -> float:
 def uvicorn_options(header_timeout_s: float | None = None) -> dict:
     """uvicorn options for serving vankien: the header timeout (``header_timeout_s``, else
     ``VANKIEN_HEADER_TIMEOUT_S`` read in each web worker) and a bounded request head."""
+    protocol: str | type
     if header_timeout_s is None:  # named by import path: works with several web worker processes
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
