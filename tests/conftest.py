@@ -77,6 +77,14 @@ def remote_engine(request):
 
 
 @pytest.fixture
+def canary():
+    """(url, seen) of a canary HTTP server on 127.0.0.1 for one test (tests/canary.py)."""
+    from canary import running_canary
+    with running_canary() as running:
+        yield running
+
+
+@pytest.fixture
 def store_fixtures() -> Path:
     """Directory of the SYNTHETIC store test files (sample.nq, malformed.nq)."""
     return FIXTURES / "store"
