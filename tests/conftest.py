@@ -85,6 +85,21 @@ def canary():
 
 
 @pytest.fixture
+def pending_candidates(tmp_path) -> Path:
+    """A copy of the SYNTHETIC candidates (file + source text) where k2 and k3 are pending."""
+    import shutil
+    decided_k3 = ('    review: rejected\n    reviewed_by: "synthetic reviewer"\n'
+                  '    reviewed_at: "2026-12-01T09:01:00Z"\n')
+    for name in ("candidates.yaml", "candidates-source.txt"):
+        shutil.copy(FIXTURES / "candidates" / name, tmp_path / name)
+    path = tmp_path / "candidates.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert decided_k3 in text
+    path.write_text(text.replace(decided_k3, "    review: pending\n"), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
 def store_fixtures() -> Path:
     """Directory of the SYNTHETIC store test files (sample.nq, malformed.nq)."""
     return FIXTURES / "store"

@@ -4,7 +4,6 @@ real through a pty (pexpect)."""
 
 import difflib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,22 +20,11 @@ HERE = Path(__file__).parent
 CANDIDATES = HERE / "fixtures" / "candidates"
 SEEDS = HERE / "fixtures" / "seeds"
 CLI = [sys.executable, "-m", "vankien.cli"]
-K3_DECISION = '''    review: rejected
-    reviewed_by: "synthetic reviewer"
-    reviewed_at: "2026-12-01T09:01:00Z"
-'''
 
 
 @pytest.fixture
-def folder(tmp_path) -> Path:
-    """A copy of the synthetic candidates (file + source text) where k2 and k3 are pending."""
-    for name in ("candidates.yaml", "candidates-source.txt"):
-        shutil.copy(CANDIDATES / name, tmp_path / name)
-    path = tmp_path / "candidates.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert K3_DECISION in text
-    path.write_text(text.replace(K3_DECISION, "    review: pending\n"), encoding="utf-8")
-    return tmp_path
+def folder(pending_candidates) -> Path:
+    return pending_candidates
 
 
 def review(folder, *args, expect=0, reviewer="Test Reviewer"):

@@ -8,7 +8,6 @@ VANKIEN_REQUIRE_BROWSER=1 (then it fails).
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,19 +25,11 @@ from vankien.graph.review import ClaimsFile  # noqa: E402
 pytestmark = pytest.mark.browser
 ARTIFACTS = HERE / "artifacts"
 CANDIDATES = HERE / "fixtures" / "candidates"
-K3_DECISION = '''    review: rejected
-    reviewed_by: "synthetic reviewer"
-    reviewed_at: "2026-12-01T09:01:00Z"
-'''
 
 
 @pytest.fixture
-def folder(tmp_path) -> Path:
-    for name in ("candidates.yaml", "candidates-source.txt"):
-        shutil.copy(CANDIDATES / name, tmp_path / name)
-    path = tmp_path / "candidates.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(K3_DECISION, "    review: pending\n"), encoding="utf-8")
-    return tmp_path
+def folder(pending_candidates) -> Path:
+    return pending_candidates
 
 
 def test_review_page_accept_reject_and_a_bad_edit(browser, folder):
