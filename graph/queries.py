@@ -58,10 +58,17 @@ def python_value(term):
     return term.value
 
 
-def rows(store, sparql: str) -> list[dict]:
-    """Run a SELECT and return its solutions as dicts of python values (unbound variables absent)."""
+def rows(store, sparql: str, ordered: bool = False) -> list[dict]:
+    """Run a SELECT and return its solutions as dicts of python values (unbound variables absent);
+    ``ordered``: sorted by their values, for answers built from the first of several rows, which
+    would otherwise follow the store's row order (it differs between engines)."""
     # Our own queries never carry FROM: saying so spares the store parsing each one to find out.
-    return solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
+    found = solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
+    return sorted(found, key=_row_key) if ordered else found
+
+
+def _row_key(row: dict) -> list[tuple[str, str, str]]:
+    return sorted((name, type(value).__name__, str(value)) for name, value in row.items())
 
 
 def comparable(answer):
@@ -285,9 +292,9 @@ def _best_labels(found: list[dict], node_key: str) -> dict[tuple, str]:
 def describe(store, resource: str) -> dict:
     """Every statement about a resource, outgoing and incoming, each with its label and evidence."""
     label = "OPTIONAL { ?%s skos:notation|skos:prefLabel|rdfs:label ?label BIND(lang(?label) AS ?lang) }"
-    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {iri(resource)} ?p ?o . {label % 'o'} }}")
+    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {iri(resource)} ?p ?o . {label % 'o'} }}", ordered=True)
     incoming = rows(store, f"""SELECT ?s ?p ?label ?lang WHERE {{ ?s ?p {iri(resource)} .
-      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label % 's'} }}""")
+      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label % 's'} }}""", ordered=True)
     if not out and not incoming:
         raise NotFound(f"no resource {resource} in the graph")
     evidence = {(e["subject"], e["predicate"], e["object"]): e["items"] for e in _evidence_rows(store, resource)}
@@ -385,7 +392,7 @@ def _evidence_rows(store, resource: str) -> list[dict]:
     # with the UNION.
     found = rows(store, f"""SELECT * WHERE {{
       VALUES (?s ?o) {{ ({iri(resource)} UNDEF) (UNDEF {iri(resource)}) }}
-      {EVIDENCE_PATTERN} }}""")
+      {EVIDENCE_PATTERN} }}""", ordered=True)
     grouped: dict[tuple, dict] = {}
     for row, item in claims_of(found):
         key = (row["s"], row["p"], row["o"])
