@@ -124,6 +124,12 @@ def seed_store(built):
 
 
 @pytest.fixture(scope="session")
+def real_graph(built, seed_store):
+    """(settings, store) of the real graph, built once for the session (read-only use)."""
+    return built[0], seed_store
+
+
+@pytest.fixture(scope="session")
 def api_client(built):
     """An in-process client of the app serving the real graph (one runtime for the session)."""
     from fastapi.testclient import TestClient

@@ -14,8 +14,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from browsing import Offline  # noqa: E402
-from serving import live_server  # noqa: E402
-from viz_support import build_graph, make_app, synthetic_iri  # noqa: E402
+from viz_support import build_graph, serving, synthetic_iri  # noqa: E402
 
 from vankien.api import graph_page  # noqa: E402
 from vankien.graph import queries, viz  # noqa: E402
@@ -29,20 +28,16 @@ DOC_904 = synthetic_iri("doc/tu-dien-bien/nq/904/unresolved/synthetic-viz")
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    return build_graph(tmp_path_factory.mktemp("real"), real=True)
+def real(real_graph):
+    return real_graph
 
 
 @pytest.fixture(scope="module")
 def served(real):
     """(base URL, store): the real graph served by uvicorn on 127.0.0.1 for the module."""
     settings, store = real
-    app = make_app(settings, store)
-    try:
-        with live_server(app) as base_url:
-            yield base_url, store
-    finally:
-        app.state.runtime.executor.close()
+    with serving(settings, store) as base_url:
+        yield base_url, store
 
 
 class GraphPage(Offline):

@@ -21,9 +21,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
-from serving import live_server  # noqa: E402
 from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
-from viz_support import build_graph, make_app  # noqa: E402
+from viz_support import serving  # noqa: E402
 
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
@@ -46,15 +45,11 @@ class _Scripts(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(real_graph):
     """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
-    settings, store = build_graph(tmp_path_factory.mktemp("web"), real=True)
-    app = make_app(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store)
-    try:
-        with live_server(app) as url:
-            yield url
-    finally:
-        app.state.runtime.executor.close()
+    settings, store = real_graph
+    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store) as url:
+        yield url
 
 
 def _csp_nonce(response: httpx.Response) -> str:
