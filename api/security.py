@@ -19,10 +19,10 @@ import asyncio
 import functools
 import secrets
 
-import h11
+import httptools
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -30,7 +30,7 @@ CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 
 EVERY_RESPONSE = [(b"x-content-type-options", b"nosniff"),
                   (b"referrer-policy", b"strict-origin-when-cross-origin"),
                   (b"x-frame-options", b"DENY")]
-MAX_HEADER_BYTES = 16 * 1024  # h11's limit on an incomplete request head (uvicorn's default is 16 kB)
+MAX_HEADER_BYTES = 16 * 1024  # a request head's line and headers
 
 
 def csp_nonce(request) -> str:
@@ -111,31 +111,66 @@ def _allowed_methods(scope: Scope) -> list[str]:
     return sorted(methods | {"OPTIONS"})
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request head is not complete within
-    ``header_timeout_s`` of the connection or of the previous response (uvicorn's own keep-alive
-    timer stops at the first byte, so a client sending a byte now and then would hold a connection
-    forever)."""
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (its fast parser), closing a connection whose request head is
+    not complete within ``header_timeout_s`` of the connection or of the previous response
+    (uvicorn's own keep-alive timer stops at the first byte, so a client sending a byte now and then
+    would hold a connection forever), and answering 431 to a request head over
+    ``MAX_HEADER_BYTES``: counted as it arrives, and once complete (its URL and headers)."""
 
     header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
 
-    def connection_made(self, transport) -> None:
+    def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._header_timer: asyncio.TimerHandle | None = None
+        self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
+        self._head_bytes = 0  # received while awaiting the head
+        self._head_too_long = False
         self._arm_header_timer()
 
-    def handle_events(self) -> None:
-        super().handle_events()
-        if self.conn.their_state in (h11.SEND_BODY, h11.DONE):  # a request head has arrived
-            self._cancel_header_timer()
+    def data_received(self, data: bytes) -> None:
+        if self._awaiting_head:
+            self._head_bytes += len(data)
+        super().data_received(data)  # a head completed in `data` resets the count
+        if self._awaiting_head and self._head_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
+            self._refuse_long_head()
+
+    def on_headers_complete(self) -> None:
+        head_bytes = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if head_bytes > MAX_HEADER_BYTES:
+            self._head_too_long = True
+            raise httptools.HttpParserError("request head too long")  # uvicorn answers send_400_response
+        self._awaiting_head, self._head_bytes = False, 0
+        self._cancel_header_timer()
+        previous = self.cycle
+        super().on_headers_complete()
+        if self.cycle is not previous:  # a new request (its task has not run yet)
+            _HeadWithBody.wrap(self.cycle)
+
+    def on_message_complete(self) -> None:
+        self._awaiting_head, self._head_bytes = True, 0
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         self._arm_header_timer()  # the next request's head gets the same time
         super().on_response_complete()
 
+    def send_400_response(self, msg: str) -> None:
+        if self._head_too_long:
+            self._refuse_long_head()
+        else:
+            super().send_400_response(msg)
+
     def connection_lost(self, exc) -> None:
         self._cancel_header_timer()
         super().connection_lost(exc)
+
+    def _refuse_long_head(self) -> None:
+        message = f"request head longer than {MAX_HEADER_BYTES} bytes".encode()
+        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                             b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
+                             b"content-length: %d\r\n\r\n%s" % (len(message), message))
+        self.transport.close()
 
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
@@ -150,8 +185,49 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _header_timed_out(self) -> None:
         self._header_timer = None
-        if self.conn.their_state not in (h11.SEND_BODY, h11.DONE) and not self.transport.is_closing():
+        answering = self.cycle is not None and not self.cycle.response_complete  # its response re-arms
+        if self._awaiting_head and not answering and not self.transport.is_closing():
             self.transport.close()
+
+
+class _HeadWithBody:
+    """The transport as one response sees it: the response head is held back and written with the
+    first body bytes, so a small answer leaves in one write (one TCP segment, one wake-up of the
+    client) instead of two. Whatever is held is written when the response completes or the
+    connection is closed."""
+
+    __slots__ = ("_transport", "_cycle", "_head", "_holding", "_on_response")
+
+    @classmethod
+    def wrap(cls, cycle) -> None:
+        holder = cls()
+        holder._transport, holder._cycle, holder._head, holder._holding = cycle.transport, cycle, None, True
+        holder._on_response = cycle.on_response
+        cycle.transport, cycle.on_response = holder, holder.response_complete
+
+    def write(self, data: bytes) -> None:
+        if self._holding and self._cycle.response_started:  # the head (a 100 Continue goes out at once)
+            self._holding, self._head = False, data
+            return
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def response_complete(self) -> None:
+        self.flush()
+        self._on_response()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,8 +244,8 @@ def uvicorn_options(header_timeout_s: float | None = None) -> dict:
     if header_timeout_s is None:  # named by import path: works with several web worker processes
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
-        protocol = type("VankienH11Protocol", (HeaderTimeoutProtocol,), {"header_timeout_s": header_timeout_s})
-    return {"http": protocol, "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "timeout_keep_alive": 5}
+        protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"header_timeout_s": header_timeout_s})
+    return {"http": protocol, "timeout_keep_alive": 5}
 
 
 def uvicorn_config(app, **options):

@@ -217,22 +217,69 @@ def result_response(result, max_rows: int) -> Response:
 GET_FIELDS = frozenset({"query", "default-graph-uri", "named-graph-uri", *FORMAT_FIELDS})
 
 
+# Requests whose ready answer RememberedAnswers keeps (per data generation; oldest dropped first)
+# and the longest query string + Accept header it keeps one for (bounds its memory).
+READY_ANSWERS = 2048
+READY_REQUEST_BYTES = 4096
+
+
 class RememberedAnswers:
     """ASGI middleware: a ``GET /sparql`` whose answer the executor remembers (same text, dataset,
     format and base; data not reloaded since) is answered here, with the route's negotiation and
     headers, without the framework's routing and parameter handling — for cheap repeated queries
-    that is most of the time spent. Anything else, including every error, goes to the app."""
+    that is most of the time spent. Anything else, including every error, goes to the app.
+
+    The ready answer (status, headers, body) is kept by the request's raw query string, ``Accept``,
+    ``Host``, scheme and root path — all that :func:`remembered_answer` reads — so the same request
+    again is one dictionary lookup, until the data is reloaded."""
 
     def __init__(self, app) -> None:
         self.app = app
+        self._ready: dict[tuple, tuple] = {}
+        self._ready_for: tuple | None = None  # (executor, generation) the kept answers come from
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
-            response = remembered_answer(scope)
-            if response is not None:
-                await response(scope, receive, send)
+            ready = self.ready_answer(scope)
+            if ready is not None:
+                status, headers, body = ready
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+    def ready_answer(self, scope) -> tuple[int, list, bytes] | None:
+        runtime = getattr(scope["app"].state, "runtime", None)
+        if runtime is None:
+            return None
+        data = (runtime.executor, runtime.executor.generation)
+        if self._ready_for is None or self._ready_for[0] is not data[0] or self._ready_for[1] != data[1]:
+            self._ready, self._ready_for = {}, data
+        key = _request_key(scope)
+        ready = self._ready.get(key)
+        if ready is None:
+            response = remembered_answer(scope)
+            if response is None:
+                return None
+            ready = (response.status_code, response.raw_headers, bytes(response.body))
+            if len(key[0]) + len(key[1] or b"") <= READY_REQUEST_BYTES:
+                if len(self._ready) >= READY_ANSWERS:
+                    del self._ready[next(iter(self._ready))]
+                self._ready[key] = ready
+        return ready
+
+
+def _request_key(scope) -> tuple:
+    """What :func:`remembered_answer` reads of a request: the query string, the first ``Accept``
+    and ``Host`` headers, scheme, server and root path."""
+    accept = host = None
+    for name, value in scope["headers"]:
+        if name == b"accept" and accept is None:
+            accept = value
+        elif name == b"host" and host is None:
+            host = value
+    return (scope["query_string"], accept, host, scope["scheme"], scope.get("server"),
+            scope.get("root_path", ""))
 
 
 def remembered_answer(scope) -> Response | None:

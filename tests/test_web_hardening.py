@@ -143,6 +143,34 @@ def test_finding_9_slowloris_connections_are_closed(served):
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
+def _raw_exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it (bounded)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(data)
+        received = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
+        raise AssertionError(f"connection still open after 5 s; received {received[:200]!r}")
+
+
+@pytest.mark.parametrize("finished", [True, False], ids=["complete head", "head still arriving"])
+def test_finding_9_request_head_over_16_kb_is_refused(served, finished):
+    port = int(served.rsplit(":", 1)[1])
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 17_000
+    answer = _raw_exchange(port, head + (b"\r\n\r\n" if finished else b""))
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert b"request head longer than 16384 bytes" in answer
+    # Just under the limit is a request like any other.
+    fits = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: "
+    answer = _raw_exchange(port, fits + b"a" * 15_000 + b"\r\nAccept: application/sparql-results+json\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b'"boolean":true' in answer.replace(b" ", b"")
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
