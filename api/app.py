@@ -59,11 +59,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _keep_docs_local(app)
     _install_error_handlers(app)
     _include_routers(app)
+    app.state.ready_answers = sparql.ReadyAnswers()  # served as vankien serves: see create_served_app
     app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
     _allow_cross_origin(app, settings)
     # Outermost: every answer, remembered or CORS's own, gets the headers (api/security.py).
     app.add_middleware(SecurityMiddleware)
     return app
+
+
+def create_served_app(settings: Settings | None = None) -> sparql.AnswerFirst:
+    """The app as ``vankien serve`` runs it in uvicorn (each web worker calls this): a repeated
+    cheap ``GET /sparql`` is answered before the framework's middleware (:class:`~vankien.api.sparql.AnswerFirst`)."""
+    return sparql.AnswerFirst(create_app(settings))
 
 
 # ReDoc's sidebar shows a logo from its vendor's CDN: the docs pages may load nothing from elsewhere.
@@ -140,4 +147,4 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error(500, "internal error; the server log has the details", request)
 
 
-__all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]
+__all__ = ["Runtime", "create_app", "create_served_app", "error", "open_runtime", "runtime_of"]

@@ -62,7 +62,7 @@ class SecurityMiddleware:
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": _secured(message.get("headers", []), nonce)}
+                message = {**message, "headers": secured_headers(message.get("headers", []), nonce)}
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)
@@ -70,18 +70,22 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_secured)
 
 
-def _secured(headers, nonce: str) -> list[tuple[bytes, bytes]]:
+def secured_headers(headers, nonce: str | None = None) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the security headers every response gets; an HTML answer also gets the
+    CSP with ``nonce`` (the one its inline scripts carry: it must be given)."""
     headers = list(headers)
     names = {name.lower() for name, _ in headers}
     headers += [(name, value) for name, value in EVERY_RESPONSE if name not in names]
     content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
     if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+        if nonce is None:
+            raise ValueError("an HTML answer needs the CSP nonce of its inline scripts")
         headers.append((b"content-security-policy", CSP.format(nonce=nonce).encode()))
     return headers
 
 
 async def _send_with_headers(send: Send, nonce: str, status: int, headers: list) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _secured(headers, nonce)})
+    await send({"type": "http.response.start", "status": status, "headers": secured_headers(headers, nonce)})
     await send({"type": "http.response.body", "body": b""})
 
 
@@ -120,7 +124,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
 
-    def connection_made(self, transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport) -> None:
         super().connection_made(transport)
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
@@ -198,11 +202,14 @@ class _HeadWithBody:
 
     __slots__ = ("_transport", "_cycle", "_head", "_holding", "_on_response")
 
+    def __init__(self, cycle) -> None:
+        self._transport, self._cycle, self._on_response = cycle.transport, cycle, cycle.on_response
+        self._head: bytes | None = None
+        self._holding = True  # until the head is written
+
     @classmethod
     def wrap(cls, cycle) -> None:
-        holder = cls()
-        holder._transport, holder._cycle, holder._head, holder._holding = cycle.transport, cycle, None, True
-        holder._on_response = cycle.on_response
+        holder = cls(cycle)
         cycle.transport, cycle.on_response = holder, holder.response_complete
 
     def write(self, data: bytes) -> None:
@@ -256,4 +263,6 @@ def uvicorn_config(app, **options):
     settings = app.state.settings
     options.setdefault("host", settings.host)
     options.setdefault("port", settings.port)
-    return uvicorn.Config(app, **uvicorn_options(settings.header_timeout_s), **options)
+    from vankien.api.sparql import AnswerFirst
+
+    return uvicorn.Config(AnswerFirst(app), **uvicorn_options(settings.header_timeout_s), **options)

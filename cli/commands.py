@@ -302,7 +302,7 @@ def cmd_serve(args) -> int:
         return 0
     # Several processes: each imports the app and reads its settings from the environment.
     os.environ.update(settings.environment())
-    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options,
+    uvicorn.run("vankien.api.app:create_served_app", factory=True, workers=args.web_workers, **options,
                 **uvicorn_options())
     return 0
 
