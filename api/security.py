@@ -24,13 +24,15 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from vankien.graph.settings import Settings
+
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")
 EVERY_RESPONSE = [(b"x-content-type-options", b"nosniff"),
                   (b"referrer-policy", b"strict-origin-when-cross-origin"),
                   (b"x-frame-options", b"DENY")]
-MAX_HEADER_BYTES = 16 * 1024  # a request head's line and headers
+MAX_HEADER_BYTES = 16 * 1024  # a request head's header lines (the URL has its own limit)
 
 
 def csp_nonce(request) -> str:
@@ -116,34 +118,41 @@ def _allowed_methods(scope: Scope) -> list[str]:
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol (its fast parser), closing a connection whose request head is
-    not complete within ``header_timeout_s`` of the connection or of the previous response
-    (uvicorn's own keep-alive timer stops at the first byte, so a client sending a byte now and then
-    would hold a connection forever), and answering 431 to a request head over
-    ``MAX_HEADER_BYTES``: counted as it arrives, and once complete (its URL and headers)."""
+    """uvicorn's httptools protocol (its fast parser) with limits on the request head: a
+    connection whose head is not complete within ``header_timeout_s`` of the connection or of the
+    previous response is closed (uvicorn's own keep-alive timer stops at the first byte, so a client
+    sending a byte now and then would hold a connection forever); header lines over
+    ``MAX_HEADER_BYTES`` get 431 and a URL longer than a query may be encoded in
+    (``max_encoded_query_bytes``, as a POST body) 414, both counted as they arrive."""
 
-    header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
+    settings: Settings | None = None  # None: from VANKIEN_* (read in each web worker)
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        limits = self.settings or _settings_from_env()
+        self._header_timeout_s = limits.header_timeout_s
+        self._max_url_bytes = limits.max_encoded_query_bytes
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
         self._head_bytes = 0  # received while awaiting the head
-        self._head_too_long = False
+        self._refusal: tuple[int, str] | None = None
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
         if self._awaiting_head:
             self._head_bytes += len(data)
         super().data_received(data)  # a head completed in `data` resets the count
-        if self._awaiting_head and self._head_bytes > MAX_HEADER_BYTES and not self.transport.is_closing():
-            self._refuse_long_head()
+        if self._awaiting_head and not self.transport.is_closing():
+            url_bytes = len(getattr(self, "url", b""))  # the part of the URL parsed so far
+            refusal = self._over_limit(url_bytes, self._head_bytes - url_bytes)
+            if refusal is not None:
+                self._refuse(*refusal)
 
     def on_headers_complete(self) -> None:
-        head_bytes = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
-        if head_bytes > MAX_HEADER_BYTES:
-            self._head_too_long = True
-            raise httptools.HttpParserError("request head too long")  # uvicorn answers send_400_response
+        self._refusal = self._over_limit(
+            len(self.url), sum(len(name) + len(value) + 4 for name, value in self.headers))
+        if self._refusal is not None:
+            raise httptools.HttpParserError(self._refusal[1])  # uvicorn calls send_400_response
         self._awaiting_head, self._head_bytes = False, 0
         self._cancel_header_timer()
         previous = self.cycle
@@ -160,8 +169,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
-        if self._head_too_long:
-            self._refuse_long_head()
+        if self._refusal is not None:
+            self._refuse(*self._refusal)
         else:
             super().send_400_response(msg)
 
@@ -169,17 +178,24 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         self._cancel_header_timer()
         super().connection_lost(exc)
 
-    def _refuse_long_head(self) -> None:
-        message = f"request head longer than {MAX_HEADER_BYTES} bytes".encode()
-        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                             b"content-type: text/plain; charset=utf-8\r\nconnection: close\r\n"
-                             b"content-length: %d\r\n\r\n%s" % (len(message), message))
+    def _over_limit(self, url_bytes: int, header_bytes: int) -> tuple[int, str] | None:
+        if url_bytes > self._max_url_bytes:
+            return 414, f"URL longer than {self._max_url_bytes} bytes; send a long query with POST"
+        if header_bytes > MAX_HEADER_BYTES:
+            return 431, f"request header fields longer than {MAX_HEADER_BYTES} bytes"
+        return None
+
+    def _refuse(self, status: int, message: str) -> None:
+        body = message.encode()
+        reason = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
+        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                             % (status, reason, len(body), body))
         self.transport.close()
 
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
-        timeout = self.header_timeout_s or _header_timeout_from_env()
-        self._header_timer = self.loop.call_later(timeout, self._header_timed_out)
+        self._header_timer = self.loop.call_later(self._header_timeout_s, self._header_timed_out)
 
     def _cancel_header_timer(self) -> None:
         timer: asyncio.TimerHandle | None = getattr(self, "_header_timer", None)
@@ -238,20 +254,18 @@ class _HeadWithBody:
 
 
 @functools.lru_cache(maxsize=1)
-def _header_timeout_from_env() -> float:
-    from vankien.graph.settings import Settings
-
-    return Settings.from_env().header_timeout_s
+def _settings_from_env() -> Settings:
+    return Settings.from_env()
 
 
-def uvicorn_options(header_timeout_s: float | None = None) -> dict:
-    """uvicorn options for serving vankien: the header timeout (``header_timeout_s``, else
-    ``VANKIEN_HEADER_TIMEOUT_S`` read in each web worker) and a bounded request head."""
+def uvicorn_options(settings: Settings | None = None) -> dict:
+    """uvicorn options for serving vankien: the protocol with the request-head limits of
+    ``settings`` (else of ``VANKIEN_*``, read in each web worker)."""
     protocol: str | type
-    if header_timeout_s is None:  # named by import path: works with several web worker processes
+    if settings is None:  # named by import path: works with several web worker processes
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
-        protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"header_timeout_s": header_timeout_s})
+        protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"settings": settings})
     return {"http": protocol, "timeout_keep_alive": 5}
 
 
@@ -265,4 +279,4 @@ def uvicorn_config(app, **options):
     options.setdefault("port", settings.port)
     from vankien.api.sparql import AnswerFirst
 
-    return uvicorn.Config(AnswerFirst(app), **uvicorn_options(settings.header_timeout_s), **options)
+    return uvicorn.Config(AnswerFirst(app), **uvicorn_options(settings), **options)

@@ -135,8 +135,7 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
         return error(415, f"POST /sparql needs a {FORM_TYPE} or {QUERY_TYPE} body, "
                           f"not {media_type or 'no Content-Type'}")
     settings = runtime.settings
-    # A percent-encoded character is at most 12 bytes (4 UTF-8 bytes × 3); room for graph params.
-    body = await read_body(request, limit=12 * settings.max_query_length + 16_384)
+    body = await read_body(request, limit=settings.max_encoded_query_bytes)
     if body is None:
         return error(413, f"request body too long; queries are limited to "
                           f"{settings.max_query_length} characters")
