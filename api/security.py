@@ -267,16 +267,3 @@ def uvicorn_options(settings: Settings | None = None) -> dict:
     else:
         protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"settings": settings})
     return {"http": protocol, "timeout_keep_alive": 5}
-
-
-def uvicorn_config(app, **options):
-    """The uvicorn configuration vankien serves one app with (CLI and tests), limits from
-    ``app.state.settings``."""
-    import uvicorn
-
-    settings = app.state.settings
-    options.setdefault("host", settings.host)
-    options.setdefault("port", settings.port)
-    from vankien.api.sparql import AnswerFirst
-
-    return uvicorn.Config(AnswerFirst(app), **uvicorn_options(settings), **options)
