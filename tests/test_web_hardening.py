@@ -8,7 +8,6 @@ VANKIEN_REQUIRE_BROWSER=1). Served data: the real graph, or the SYNTHETIC viz fi
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import sys
@@ -22,9 +21,10 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
-from serving import live_server  # noqa: E402
 from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
-from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app  # noqa: E402
+from viz_support import serving  # noqa: E402
+
+from vankien.graph.settings import Settings  # noqa: E402
 
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
@@ -47,15 +47,11 @@ class _Scripts(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(real_graph):
     """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
-    settings, store = build_graph(tmp_path_factory.mktemp("web"), real=True)
-    app = make_app(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store)
-    try:
-        with live_server(app) as url:
-            yield url
-    finally:
-        app.state.runtime.executor.close()
+    settings, store = real_graph
+    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store) as url:
+        yield url
 
 
 def _csp_nonce(response: httpx.Response) -> str:
@@ -143,18 +139,39 @@ def test_finding_9_slowloris_connections_are_closed(served):
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def _raw_exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it (bounded)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(data)
+        received = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
+        raise AssertionError(f"connection still open after 5 s; received {received[:200]!r}")
+
+
+@pytest.mark.parametrize("finished", [True, False], ids=["complete head", "head still arriving"])
+def test_finding_9_request_head_limits(served, finished):
+    """Header lines over 16 kB: 431; a URL longer than any query may be encoded in (as a POST
+    body): 414 — both whether the head is complete or still arriving. Just under: answered."""
+    port = int(served.rsplit(":", 1)[1])
+    end = b"\r\n\r\n" if finished else b""
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 17_000
+    answer = _raw_exchange(port, head + end)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert answer.endswith(b"request header fields longer than 16384 bytes")
+    longest = Settings().max_encoded_query_bytes
+    url = b"/sparql?query=ASK%7B%7D&x=" + b"a" * longest
+    answer = _raw_exchange(port, b"GET " + url + (b" HTTP/1.1\r\nHost: 127.0.0.1" + end if finished else b""))
+    assert answer.startswith(b"HTTP/1.1 414 "), answer[:200]
+    assert f"URL longer than {longest} bytes".encode() in answer
+    fits = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: "
+    answer = _raw_exchange(port, fits + b"a" * 15_000 + b"\r\nAccept: application/sparql-results+json\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b'"boolean":true' in answer.replace(b" ", b"")
 
 
 @pytest.mark.browser
