@@ -44,7 +44,7 @@ def live_server(app, *, probe_path: str = "/openapi.json", log_level: str = "war
     port = listener.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     if hasattr(app.state, "settings"):  # vankien's app: served as `vankien serve` serves it
-        from vankien.api.security import uvicorn_config
+        from vankien.api.app import uvicorn_config
         config = uvicorn_config(app, log_level=log_level, lifespan="on")
     else:
         config = uvicorn.Config(app, log_level=log_level, lifespan="on")
