@@ -21,7 +21,7 @@ from vankien.api.i18n import choose_language, page, pick_label
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.graph import formats, queries, records
 from vankien.graph.formats import Format
-from vankien.graph.namespaces import PREFIXES, RDF_TYPE
+from vankien.graph.namespaces import PREFIXES, RDF_TYPE, sparql_iri
 from vankien.ontology import ONTOLOGY_IRI, ONTOLOGY_PATH, VK, load_ontology
 
 router = APIRouter(tags=["Linked data"])
@@ -45,7 +45,7 @@ CBD = """CONSTRUCT {{ ?s ?p ?o }} WHERE {{
 
 def resource_triples(store, resource: str) -> list[ox.Triple]:
     """The concise bounded description of ``resource`` (empty when the graph does not know it)."""
-    found = store.query(queries.PREFIXES + CBD.format(r=queries.iri(resource)),
+    found = store.query(queries.PREFIXES + CBD.format(r=sparql_iri(resource)),
                         union_default_graph=True)
     return sorted(set(found), key=lambda t: (t.subject.value != resource, str(t)))  # its own first
 

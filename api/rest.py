@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from vankien.graph import queries
 from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import parse_reference
-from vankien.graph.namespaces import PREFIXES, looks_like_iri, prefixes_with_ids
+from vankien.graph.namespaces import PREFIXES, looks_like_iri, prefixes_with_ids, sparql_iri
 from vankien.graph.namespaces import to_iri as vocabulary_iri
 
 from vankien.api.runtime import Runtime, runtime_of
@@ -64,7 +64,7 @@ def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -
     """An absolute IRI from an IRI or a CURIE with a known prefix (``vk:implements``)."""
     value = vocabulary_iri(value, parameter, prefixes)
     with answering(parameter):
-        queries.iri(value)
+        sparql_iri(value)
     return value
 
 

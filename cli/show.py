@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from vankien.graph import queries
-from vankien.graph.namespaces import PREFIXES, VK
+from vankien.graph.namespaces import PREFIXES, VK, sparql_iri
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 # Fields that serve search and identity, not a reader (docs/data-model.md: document properties).
@@ -39,7 +39,7 @@ def source_titles(store, sources: set[str]) -> dict[str, str]:
     if not sources:
         return {}
     found: dict[str, dict] = {}
-    for row in queries.rows(store, SOURCE_TITLES % " ".join(queries.iri(s) for s in sources)):
+    for row in queries.rows(store, SOURCE_TITLES % " ".join(sparql_iri(s) for s in sources)):
         entry = found.setdefault(row["source"], {"titles": {}, "language": row.get("language")})
         if row.get("title"):
             entry["titles"].setdefault(row.get("lang", ""), row["title"])

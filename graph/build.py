@@ -186,18 +186,8 @@ class _SourceBuilder:
         return quote
 
     def _add_claim(self, claim: Claim, index: int, triple: tuple, quotes: list[URIRef]) -> None:
-        g = self.graph
         node = self.minter.claim(self.source_id, claim.id, index)
-        g.add((node, RDF.type, VK.Claim))
-        g.add((node, RDF.subject, triple[0]))
-        g.add((node, RDF.predicate, triple[1]))
-        g.add((node, RDF.object, triple[2]))
-        g.add((node, PROV.wasDerivedFrom, self.source_iri))
-        for quote in quotes:
-            g.add((node, VK.quotation, quote))
-        g.add((node, VK.evidenceKind, VK.Inferred if claim.evidence == "inferred" else VK.Stated))
-        if claim.how:
-            g.add((node, VK.inference, Literal(claim.how, lang="en")))
+        self._add_claim_node(node, triple, quotes, inferred=claim.evidence == "inferred", how=claim.how)
 
     def _add_derived(self, triple: tuple, basis: list[Claim], how: str) -> None:
         """A triple the builder derives from claims: asserted with an inferred vk:Claim of its own
@@ -208,18 +198,24 @@ class _SourceBuilder:
         first = basis[0].id
         self.derived_count[first] = self.derived_count.get(first, 0) + 1
         node = self.minter.derived_claim(self.source_id, first, self.derived_count[first])
+        quotes = [quote for claim in basis for quote in self.quotations[claim.id]]
+        self._add_claim_node(node, triple, quotes, inferred=True,
+                             how=f"{how} (derived by vankien build from claim(s) "
+                                 f"{', '.join(dict.fromkeys(c.id for c in basis))})")
+
+    def _add_claim_node(self, node: URIRef, triple: tuple, quotes: list[URIRef], *, inferred: bool,
+                        how: str | None) -> None:
+        """The vk:Claim ``node``: ``triple`` reified, its source, its quotes and how it is known."""
         g = self.graph
         g.add((node, RDF.type, VK.Claim))
-        g.add((node, RDF.subject, triple[0]))
-        g.add((node, RDF.predicate, triple[1]))
-        g.add((node, RDF.object, triple[2]))
+        for role, term in zip((RDF.subject, RDF.predicate, RDF.object), triple, strict=True):
+            g.add((node, role, term))
         g.add((node, PROV.wasDerivedFrom, self.source_iri))
-        g.add((node, VK.evidenceKind, VK.Inferred))
-        g.add((node, VK.inference, Literal(f"{how} (derived by vankien build from claim(s) "
-                                           f"{', '.join(dict.fromkeys(c.id for c in basis))})", lang="en")))
-        for claim in basis:
-            for quote in self.quotations[claim.id]:
-                g.add((node, VK.quotation, quote))
+        for quote in quotes:
+            g.add((node, VK.quotation, quote))
+        g.add((node, VK.evidenceKind, VK.Inferred if inferred else VK.Stated))
+        if how:
+            g.add((node, VK.inference, Literal(how, lang="en")))
 
     def _claims_mentioning(self, iri: URIRef) -> list[Claim]:
         return [claim for (s, _, o), found in self.asserted.items() if iri in (s, o) for claim in found]

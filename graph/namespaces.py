@@ -1,11 +1,13 @@
 """The vocabulary, in one place: namespaces, the prefix table and the term helpers every layer uses
-(shorten an IRI, its local name, expand a CURIE, PREFIX lines). See docs/data-model.md."""
+(shorten an IRI, its local name, expand a CURIE, PREFIX lines, and how an IRI or a literal is written
+into query text). See docs/data-model.md."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rdflib import Namespace
+import pyoxigraph as ox
+from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from vankien.graph.errors import BadInput
@@ -85,3 +87,37 @@ def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -
         raise BadInput(f"{parameter}: unknown prefix '{prefix}' in {value!r}; use a full IRI or one "
                        f"of the prefixes {', '.join(prefixes)}")
     return value
+
+
+# --- values in query text --------------------------------------------------------------------------
+# Remote stores take query text, so bound values are spliced in; every IRI and literal goes through
+# these, which write it in the engine's own term syntax (pyoxigraph's N-Triples form, valid SPARQL).
+
+def sparql_iri(value: str) -> str:
+    """``<value>`` for an absolute IRI; anything else (relative, spaces, ``>``, quotes) is BadInput."""
+    try:
+        return str(ox.NamedNode(str(value)))
+    except ValueError as exc:
+        raise BadInput(f"not an absolute IRI: {value!r} ({exc})") from None
+
+
+def sparql_literal(value: str, *, lang: str | None = None, datatype: str | None = None) -> str:
+    """A literal, quotes, backslashes and line breaks escaped (a bad ``lang`` or ``datatype`` is
+    BadInput)."""
+    try:
+        return str(ox.Literal(str(value), language=lang or None,
+                              datatype=ox.NamedNode(datatype) if datatype else None))
+    except ValueError as exc:
+        raise BadInput(f"not a literal: {value!r} (lang {lang!r}, datatype {datatype!r}: {exc})") from None
+
+
+def sparql_term(term: URIRef | Literal | ox.NamedNode | ox.Literal) -> str:
+    """An rdflib or pyoxigraph IRI or literal for query text (blank nodes have no text form there)."""
+    if isinstance(term, (URIRef, ox.NamedNode)):
+        return sparql_iri(str(term) if isinstance(term, URIRef) else term.value)
+    if isinstance(term, Literal):
+        datatype = None if term.language else (str(term.datatype) if term.datatype else None)
+        return sparql_literal(str(term), lang=term.language, datatype=datatype)
+    if isinstance(term, ox.Literal):
+        return str(term)
+    raise BadInput(f"{term!r}: only IRIs and literals can be written into a query")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import networkx as nx
 
 from vankien.graph.namespaces import VK, local_name
-from vankien.graph.queries import iri, provenance, rows
+from vankien.graph.namespaces import sparql_iri
+from vankien.graph.queries import provenance, rows
 
 # Relations drawn as edges, in the order a legend lists them.
 EDGE_RELATIONS = ("implements", "basedOn", "issuedBy", "advisedBy", "amends", "replaces", "setsGoal",
@@ -32,7 +33,7 @@ def to_networkx(store, nodes: set[str] | None = None, *, evidence: bool = False)
     ``evidence`` (the GraphML/GEXF exports), edges also carry what they rest on, so provenance
     survives in Gephi: ``quote``, ``source``, ``evidence`` (Stated/Inferred), ``how``, ``claim``
     (several claims joined with " | ")."""
-    restrict = f"VALUES ?n {{ {' '.join(iri(n) for n in nodes)} }}" if nodes is not None else ""
+    restrict = f"VALUES ?n {{ {' '.join(sparql_iri(n) for n in nodes)} }}" if nodes is not None else ""
     graph = nx.DiGraph()
     if nodes is not None and not nodes:
         return graph

@@ -19,7 +19,8 @@ from vankien.graph.errors import BadInput, NotFound
 from vankien.graph.store import solution_rows
 from vankien.graph.identifiers import IdentifierError, document_class_of, fold, loose_notation, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
-from vankien.graph.namespaces import RDF_TYPE, expand_curie, local_name, sparql_prefixes
+from vankien.graph.namespaces import (RDF_TYPE, expand_curie, local_name, sparql_iri, sparql_literal,
+                                     sparql_prefixes)
 
 PREFIXES = sparql_prefixes()
 DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",
@@ -74,19 +75,6 @@ def comparable(answer):
     return answer
 
 
-def iri(value: str) -> str:
-    """An absolute IRI for a query text; anything else (relative, spaces, brackets) is refused."""
-    try:
-        return f"<{ox.NamedNode(value).value}>"
-    except ValueError as exc:
-        raise BadInput(f"not an absolute IRI: {value!r} ({exc})") from None
-
-
-def literal(value: str) -> str:
-    """A plain string literal for a query text, escaped by the engine's own term syntax."""
-    return str(ox.Literal(value))
-
-
 # --- documents ----------------------------------------------------------------------------------------
 
 # A document summary is read in one pass over the document's own statements (one row per value):
@@ -117,7 +105,7 @@ SELECT ?doc (MIN(STR(?n)) AS ?key) WHERE {{ {where} {DOCUMENTS_ONLY} OPTIONAL {{
 GROUP BY ?doc ORDER BY ?key ?doc LIMIT {int(limit)} OFFSET {int(offset)}""")
         if not page:
             return []
-        where = f"VALUES ?doc {{ {' '.join(iri(row['doc']) for row in page)} }}"
+        where = f"VALUES ?doc {{ {' '.join(sparql_iri(row['doc']) for row in page)} }}"
     where = where or DOCUMENTS_ONLY
     # The filter comes first: Oxigraph joins in the order written, so the summary's patterns are
     # only evaluated for the documents found.
@@ -156,7 +144,7 @@ def resolve_document(store, text: str, *, place: str | None = None, term: int | 
     text = text.strip()
     text = expand_curie(text, prefixes) or text
     if text.startswith(("http://", "https://")):
-        if not rows(store, f"SELECT ?c WHERE {{ {iri(text)} a ?c }} LIMIT 1"):
+        if not rows(store, f"SELECT ?c WHERE {{ {sparql_iri(text)} a ?c }} LIMIT 1"):
             raise NotFound(f"no resource {text} in the graph")
         return text
     try:
@@ -195,7 +183,7 @@ def did_you_mean(store, text: str) -> str:
 
 def document(store, resource: str) -> dict:
     """One document: its summary (as in ``documents``) with every statement and its evidence."""
-    summary = _summaries(store, f"VALUES ?doc {{ {iri(resource)} }}")
+    summary = _summaries(store, f"VALUES ?doc {{ {sparql_iri(resource)} }}")
     if not summary:
         raise NotFound(f"{resource} is not a document in the graph")
     detail = describe(store, resource)
@@ -231,14 +219,14 @@ def document_filter(*, number: str | None = None, place: str | None = None, term
     ordinal is shared by every committee (0.2 ms instead of 5–50 ms at 100k documents)."""
     where = []
     if place:
-        where.append(f"?doc vk:jurisdiction {iri(place)} .")
+        where.append(f"?doc vk:jurisdiction {sparql_iri(place)} .")
     if issuer:
-        where.append(f"?doc vk:issuedBy {iri(issuer)} .")
+        where.append(f"?doc vk:issuedBy {sparql_iri(issuer)} .")
     if number:
         reference = parse_reference(number)  # raises IdentifierError with a clear message
-        where.append(f"?doc eli:id_local {literal(reference.notation)} .")
+        where.append(f"?doc eli:id_local {sparql_literal(reference.notation)} .")
     if text:
-        where.append(f"?doc vk:searchKey ?key FILTER(CONTAINS(?key, {literal(fold(text))}))")
+        where.append(f"?doc vk:searchKey ?key FILTER(CONTAINS(?key, {sparql_literal(fold(text))}))")
     if type:
         where.append(f"?doc a vk:{document_class(type)} .")
     if level:
@@ -294,10 +282,11 @@ def _best_labels(found: list[dict], node_key: str) -> dict[tuple, str]:
 
 def describe(store, resource: str) -> dict:
     """Every statement about a resource, outgoing and incoming, each with its label and evidence."""
-    label = "OPTIONAL { ?%s skos:notation|skos:prefLabel|rdfs:label ?label BIND(lang(?label) AS ?lang) }"
-    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {iri(resource)} ?p ?o . {label % 'o'} }}")
-    incoming = rows(store, f"""SELECT ?s ?p ?label ?lang WHERE {{ ?s ?p {iri(resource)} .
-      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label % 's'} }}""")
+    def label_of(node: str) -> str:
+        return f"OPTIONAL {{ ?{node} skos:notation|skos:prefLabel|rdfs:label ?label BIND(lang(?label) AS ?lang) }}"
+    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {sparql_iri(resource)} ?p ?o . {label_of('o')} }}")
+    incoming = rows(store, f"""SELECT ?s ?p ?label ?lang WHERE {{ ?s ?p {sparql_iri(resource)} .
+      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label_of('s')} }}""")
     if not out and not incoming:
         raise NotFound(f"no resource {resource} in the graph")
     evidence = {(e["subject"], e["predicate"], e["object"]): e["items"] for e in _evidence_rows(store, resource)}
@@ -394,7 +383,7 @@ def _evidence_rows(store, resource: str) -> list[dict]:
     # VALUES, not {BIND(x AS ?s)} UNION {BIND(x AS ?o)}: the same rows, and Virtuoso 7.2 finds none
     # with the UNION.
     found = rows(store, f"""SELECT * WHERE {{
-      VALUES (?s ?o) {{ ({iri(resource)} UNDEF) (UNDEF {iri(resource)}) }}
+      VALUES (?s ?o) {{ ({sparql_iri(resource)} UNDEF) (UNDEF {sparql_iri(resource)}) }}
       {EVIDENCE_PATTERN} }}""")
     grouped: dict[tuple, dict] = {}
     for row, item in claims_of(found):
@@ -409,7 +398,7 @@ def provenance(store, subject: str | None = None, predicate: str | None = None,
     """The quotes, offsets and sources behind every statement matching the (s, p, o) pattern."""
     # Given terms go into the pattern itself: as FILTERs they were tested after matching every claim.
     given = {"s": subject, "p": predicate, "o": obj}
-    pattern = evidence_pattern(*(iri(value) if value else f"?{var}" for var, value in given.items()))
+    pattern = evidence_pattern(*(sparql_iri(value) if value else f"?{var}" for var, value in given.items()))
     found = rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?source ?start")
     return [{"subject": r.get("s", subject), "predicate": r.get("p", predicate), "object": r.get("o", obj),
              **asdict(item)} for r, item in claims_of(found)]
@@ -426,15 +415,15 @@ class Hop:
 
 def _implements_edges(store, start: str, upstream: bool) -> dict[tuple[str, str], list[Evidence]]:
     """All vk:implements edges reachable from ``start`` (upstream: what it implements)."""
-    reach = (f"{iri(start)} vk:implements* ?s . ?s vk:implements ?o ." if upstream
-             else f"?o vk:implements* {iri(start)} . ?s vk:implements ?o .")
+    reach = (f"{sparql_iri(start)} vk:implements* ?s . ?s vk:implements ?o ." if upstream
+             else f"?o vk:implements* {sparql_iri(start)} . ?s vk:implements ?o .")
     found = rows(store, f"SELECT DISTINCT ?s ?o WHERE {{ {reach} }}")
     edges: dict[tuple[str, str], list[Evidence]] = {(row["s"], row["o"]): [] for row in found}
     if not edges:
         return edges
     # The evidence of exactly these edges, in a second query joined on VALUES: as an OPTIONAL of the
     # first, Oxigraph evaluated the evidence pattern over every claim of the graph (linear in size).
-    values = " ".join(f"({iri(s)} {iri(o)})" for s, o in edges)
+    values = " ".join(f"({sparql_iri(s)} {sparql_iri(o)})" for s, o in edges)
     found = rows(store, f"""SELECT DISTINCT ?s ?o ?claim ?source ?kind ?exact ?start ?end ?how ?file
         ?lang ?url0 ?url1 WHERE {{ VALUES (?s ?o) {{ {values} }}
         {evidence_pattern("?s", "vk:implements", "?o")} }} ORDER BY ?s ?o ?source ?start ?claim""")
@@ -488,7 +477,7 @@ def _walk(start: str, adjacency: dict, edges: dict, upstream: bool, max_depth: i
 def _notations(store, iris: list[str]) -> dict[str, str]:
     if not iris:
         return {}
-    values = " ".join(iri(x) for x in set(iris))
+    values = " ".join(sparql_iri(x) for x in set(iris))
     found = rows(store, f"SELECT ?d ?n WHERE {{ VALUES ?d {{ {values} }} ?d skos:notation|skos:prefLabel ?n }}")
     notations: dict[str, str] = {}
     for row in found:
@@ -512,7 +501,7 @@ def bodies(store, text: str | None = None) -> list[dict]:
     named = ""
     if text:
         named = (f"FILTER EXISTS {{ ?body skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label ?name "
-                 f"FILTER(CONTAINS(LCASE(STR(?name)), LCASE({literal(' '.join(text.split()))}))) }}")
+                 f"FILTER(CONTAINS(LCASE(STR(?name)), LCASE({sparql_literal(' '.join(text.split()))}))) }}")
     return rows(store, f"""SELECT ?body ?class ?label ?level ?partOf WHERE {{
       ?body a ?class . ?class rdfs:subClassOf* vk:PartyBody . FILTER(?class != vk:PartyBody)
       {named}
@@ -523,10 +512,10 @@ def bodies(store, text: str | None = None) -> list[dict]:
 
 def body_activity(store, body: str) -> dict:
     """What a body issued and what it advised others to issue."""
-    if not rows(store, f"SELECT ?c WHERE {{ {iri(body)} a/rdfs:subClassOf* vk:PartyBody }} LIMIT 1"):
+    if not rows(store, f"SELECT ?c WHERE {{ {sparql_iri(body)} a/rdfs:subClassOf* vk:PartyBody }} LIMIT 1"):
         raise NotFound(f"no party body {body} in the graph")
-    issued = _summaries(store, f"?doc vk:issuedBy {iri(body)} .")
-    advised = _summaries(store, f"?doc vk:advisedBy {iri(body)} .")
+    issued = _summaries(store, f"?doc vk:issuedBy {sparql_iri(body)} .")
+    advised = _summaries(store, f"?doc vk:advisedBy {sparql_iri(body)} .")
     return {"body": body, "issued": issued, "advised": advised}
 
 
@@ -544,12 +533,12 @@ def observations(store, *, measure: str | None = None, area: str | None = None,
     """Reported figures; ``year`` keeps those whose period touches that year."""
     filters = []
     if measure:
-        filters.append(f"FILTER(?measure = {iri(measure)})" if "://" in measure else
-                       f"FILTER(CONTAINS(lcase(str(?measureLabel)), {literal(measure.lower())}) || "
-                       f"CONTAINS(str(?measure), {literal(fold(measure))}))")
+        filters.append(f"FILTER(?measure = {sparql_iri(measure)})" if "://" in measure else
+                       f"FILTER(CONTAINS(lcase(str(?measureLabel)), {sparql_literal(measure.lower())}) || "
+                       f"CONTAINS(str(?measure), {sparql_literal(fold(measure))}))")
     if area:
-        filters.append(f"FILTER(?area = {iri(area)})" if "://" in area
-                       else f"FILTER(CONTAINS(str(?area), {literal(fold(area))}))")
+        filters.append(f"FILTER(?area = {sparql_iri(area)})" if "://" in area
+                       else f"FILTER(CONTAINS(str(?area), {sparql_literal(fold(area))}))")
     if year is not None:
         filters.append(f"""FILTER(
           (BOUND(?endDate) && YEAR(?endDate) = {int(year)}) ||

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from vankien.graph.namespaces import RDF_TYPE, VK, local_name
 from vankien.graph.lexicon import LEXICON_GRAPH
-from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, iri, literal, rows
+from vankien.graph.namespaces import sparql_iri, sparql_literal
+from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, rows
 
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Fields that serve search and identity, not a reader (docs/data-model.md: document properties).
@@ -51,7 +52,7 @@ def names(store, resources) -> dict[str, dict]:
                               for r in resources}
     wanted = [r for r in found if "://" in r]
     for start in range(0, len(wanted), 400):
-        values = " ".join(iri(r) for r in wanted[start:start + 400])
+        values = " ".join(sparql_iri(r) for r in wanted[start:start + 400])
         for row in rows(store, f"""SELECT ?r ?p ?v (lang(?v) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
               VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter dcterms:title rdf:type
                            vk:termOrdinal vk:termOf vk:periodLabel vk:startYear vk:endYear vk:endDate }}
@@ -90,10 +91,10 @@ def _lexicon_names(store, found: dict[str, dict], wanted: list[str]) -> None:
     """Names the lexicon gives a body (its entry's prefLabel per language, via rdfs:seeAlso), for
     the languages the sources do not name it in: the reference vocabulary, not evidence."""
     for start in range(0, len(wanted), 400):
-        values = " ".join(iri(r) for r in wanted[start:start + 400])
+        values = " ".join(sparql_iri(r) for r in wanted[start:start + 400])
         for row in rows(store, f"""SELECT ?r ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
               ?r rdfs:seeAlso ?entry . ?entry skos:prefLabel ?l
-              FILTER(STRSTARTS(STR(?entry), {literal(LEXICON_GRAPH + "#")})) }}"""):
+              FILTER(STRSTARTS(STR(?entry), {sparql_literal(LEXICON_GRAPH + "#")})) }}"""):
             labels = found[row["r"]]["labels"]
             if not labels.get(row.get("lang", "")):
                 labels[row.get("lang", "")] = [row["l"]]
@@ -110,7 +111,7 @@ def most_specific_class(store, classes: list[str]) -> str | None:
     vk = [c for c in classes if c.startswith(str(VK))]
     if len(vk) <= 1:
         return vk[0] if vk else (classes[0] if classes else None)
-    values = " ".join(iri(c) for c in vk)
+    values = " ".join(sparql_iri(c) for c in vk)
     broader = {row["b"] for row in rows(store, f"""SELECT DISTINCT ?b WHERE {{ VALUES ?a {{ {values} }}
         VALUES ?b {{ {values} }} ?a rdfs:subClassOf+ ?b FILTER(?a != ?b) }}""")}
     return sorted(c for c in vk if c not in broader)[0]
@@ -119,7 +120,7 @@ def most_specific_class(store, classes: list[str]) -> str | None:
 def kind_of(store, resource: str) -> str:
     """``document``, ``body``, ``source``, ``claim`` or ``other``: which page describes it."""
     found = rows(store, f"""SELECT ?top WHERE {{ VALUES ?top {{ vk:PartyDocument vk:PartyBody vk:Source
-        vk:Claim }} {iri(resource)} a/rdfs:subClassOf* ?top }} LIMIT 1""")
+        vk:Claim }} {sparql_iri(resource)} a/rdfs:subClassOf* ?top }} LIMIT 1""")
     if not found:
         return "other"
     return {"PartyDocument": "document", "PartyBody": "body", "Source": "source",
@@ -168,7 +169,7 @@ def titles_with_evidence(store, resource: str, statements: list[dict]) -> list[d
     evidence = {s["object"]: s["evidence"] for s in statements
                 if local_name(s["predicate"]) in ("title", "subjectMatter")}
     found = rows(store, f"""SELECT ?p ?t (lang(?t) AS ?lang) WHERE {{ VALUES ?p {{ vk:title vk:subjectMatter }}
-        {iri(resource)} ?p ?t }} ORDER BY ?p ?lang ?t""")
+        {sparql_iri(resource)} ?p ?t }} ORDER BY ?p ?lang ?t""")
     return [{"text": r["t"], "lang": r.get("lang", ""), "about": local_name(r["p"]) == "subjectMatter",
              "evidence": evidence.get(r["t"], [])} for r in found]
 
@@ -177,7 +178,7 @@ def figures_about(store, resource: str) -> list[dict]:
     """The observations that report on ``resource`` (vk:concerns) with value, unit, period and the
     quote of their value."""
     found = rows(store, f"""SELECT ?obs ?value ?measure ?unit ?approx ?period WHERE {{
-        ?obs vk:concerns {iri(resource)} ; vk:value ?value ; vk:measure ?measure .
+        ?obs vk:concerns {sparql_iri(resource)} ; vk:value ?value ; vk:measure ?measure .
         OPTIONAL {{ ?obs vk:unit ?unit }} OPTIONAL {{ ?obs vk:approximation ?approx }}
         OPTIONAL {{ ?obs vk:refPeriod ?period }} }} ORDER BY ?obs""")
     return [{"iri": row["obs"], "value": row["value"], "measure": row["measure"],
@@ -187,7 +188,7 @@ def figures_about(store, resource: str) -> list[dict]:
 
 
 def value_evidence(store, observation: str) -> list[dict]:
-    pattern = evidence_pattern(iri(observation), "vk:value", "?o")
+    pattern = evidence_pattern(sparql_iri(observation), "vk:value", "?o")
     return [asdict(item) for _, item in claims_of(rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?start"))]
 
 
@@ -196,7 +197,7 @@ def sources_of(store, evidence: list[dict]) -> list[dict]:
     sources = sorted({e["source"] for e in evidence})
     if not sources:
         return []
-    values = " ".join(iri(s) for s in sources)
+    values = " ".join(sparql_iri(s) for s in sources)
     table: dict[str, dict] = {s: {"iri": s, "titles": {}, "language": None, "original": None,
                                   "claims": sum(1 for e in evidence if e["source"] == s)} for s in sources}
     for row in rows(store, f"""SELECT ?s ?title (lang(?title) AS ?tl) ?language ?original WHERE {{
@@ -237,12 +238,12 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
     """A source's page: its description and every claim it backs, as (subject, predicate, object)
     statements with their quotes, grouped by what the subject is."""
     detail = describe(store, resource)
-    claims = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?source = {iri(resource)}) }}
+    claims = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?source = {sparql_iri(resource)}) }}
                              ORDER BY ?start ?claim""")
     kinds: dict[str, Any] = {}
     subjects = sorted({c["s"] for c in claims})
     if subjects:
-        values = " ".join(iri(s) for s in subjects)
+        values = " ".join(sparql_iri(s) for s in subjects)
         for row in rows(store, f"""SELECT ?s ?top WHERE {{ VALUES ?s {{ {values} }}
               VALUES ?top {{ vk:PartyDocument vk:PartyBody vk:Observation vk:Term vk:Goal vk:Period
                              vk:Place vk:Source vk:Measure }} ?s a/rdfs:subClassOf* ?top }}"""):
@@ -267,14 +268,14 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
 def claim_record(store, resource: str, sources_dir: Path | None = None) -> dict:
     """One claim: the statement, its quote in context (when the source text is in ``sources_dir``),
     the source, the evidence kind and a citation."""
-    found = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?claim = {iri(resource)})
+    found = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?claim = {sparql_iri(resource)})
         OPTIONAL {{ ?textSel oa:prefix ?prefix }} OPTIONAL {{ ?textSel oa:suffix ?suffix }} }}""")
     if not found:
         raise NotFound(f"no claim {resource} in the graph")
     row, item = claims_of(found)[0]
     evidence = asdict(item)
     source = sources_of(store, [evidence])[0]
-    about = rows(store, f"""SELECT ?publisher ?date ?url WHERE {{ {iri(row['source'])} (vk:translationOf?) ?x .
+    about = rows(store, f"""SELECT ?publisher ?date ?url WHERE {{ {sparql_iri(row['source'])} (vk:translationOf?) ?x .
         OPTIONAL {{ ?x dcterms:publisher ?publisher }} OPTIONAL {{ ?x dcterms:date ?date }}
         OPTIONAL {{ ?x vk:sourceUrl ?url }} }}""")
     publisher = next((r["publisher"] for r in about if "publisher" in r), None)

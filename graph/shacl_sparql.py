@@ -33,10 +33,9 @@ from rdflib.term import Node
 
 from vankien.shapes import load_shapes
 from vankien.graph.errors import BadInput
-from vankien.graph.namespaces import ONTOLOGY_GRAPH as ONTOLOGY_IRI, VK, local_name
+from vankien.graph.namespaces import ONTOLOGY_GRAPH as ONTOLOGY_IRI, VK, local_name, sparql_iri, sparql_term
 from vankien.graph.shacl_report import ValidationReport, Violation, parent_shapes
 
-FOCUS_PLACEHOLDER = "#FOCUS_NODES#"
 
 # Parameters the compiler understands; any other sh: parameter on a shape is an error, never ignored.
 KNOWN_PARAMETERS = {SH[name] for name in (
@@ -68,7 +67,13 @@ class CompiledCheck:
     path: Node | None      # the property checked (None: node-level, or taken from ?path)
     message: str
     severity: str
-    query: str             # contains FOCUS_PLACEHOLDER where the focus-node restriction goes
+    select: str            # "… SELECT … WHERE {": the focus-node restriction (if any) follows it
+    pattern: str           # the rest of the query: the target, then the failure pattern
+
+    def query(self, restriction: str = "") -> str:
+        """The query text; ``restriction`` (``VALUES ?this {…}``) goes first in the outer pattern,
+        where Oxigraph then starts from it."""
+        return f"{self.select} {restriction} {self.pattern}"
 
 
 @dataclass(frozen=True)
@@ -126,8 +131,7 @@ class _Compiler:
         for predicate in self.shapes.objects(shape, SH.targetObjectsOf):
             branches.append(f"?targetSubject {_sparql_term(predicate)} ?this .")
         union = " UNION ".join(f"{{ {branch} }}" for branch in branches)
-        # the focus-node restriction goes first in the outer query: Oxigraph then starts from it
-        return f"{FOCUS_PLACEHOLDER} {{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
     def compile(self) -> list[CompiledCheck]:
         checks = []
@@ -138,8 +142,9 @@ class _Compiler:
                 reported = self.parents.get(owner, owner)
                 path = self.shapes.value(owner, SH.path)
                 value = f" ({failure.value} AS ?value)" if failure.value else ""
-                query = f"SELECT DISTINCT ?this{value} WHERE {{ {target} {failure.pattern} }}"
-                checks.append(CompiledCheck(reported, path, self.message(owner), self.severity(owner), query))
+                checks.append(CompiledCheck(reported, path, self.message(owner), self.severity(owner),
+                                            f"SELECT DISTINCT ?this{value} WHERE {{",
+                                            f"{target} {failure.pattern} }}"))
         return checks
 
     def message(self, shape: Node, constraint: Node | None = None) -> str:
@@ -259,9 +264,9 @@ class _Compiler:
             if "?this" not in projection:
                 projection = "?this " + projection
             prefixes = self.prefix_lines(constraint)
-            query = f"{prefixes}SELECT DISTINCT {projection} WHERE {{ {target} {parts['body']} }}"
-            checks.append(CompiledCheck(shape, None, self.message(shape, constraint),
-                                        self.severity(shape), query))
+            checks.append(CompiledCheck(shape, None, self.message(shape, constraint), self.severity(shape),
+                                        f"{prefixes}SELECT DISTINCT {projection} WHERE {{",
+                                        f"{target} {parts['body']} }}"))
         return checks
 
     def prefix_lines(self, constraint: Node) -> str:
@@ -270,7 +275,7 @@ class _Compiler:
             for declaration in self.shapes.objects(owner, SH.declare):
                 prefix = self.shapes.value(declaration, SH.prefix)
                 namespace = self.shapes.value(declaration, SH.namespace)
-                lines.append(f"PREFIX {prefix}: <{namespace}>\n")
+                lines.append(f"PREFIX {prefix}: {sparql_iri(str(namespace))}\n")
         return "".join(sorted(set(lines)))
 
 
@@ -283,7 +288,7 @@ def _distinct_values(focus: str, path: str, values: list[str]) -> str:
 
 def _sparql_term(term: Node) -> str:
     if isinstance(term, (URIRef, Literal)):
-        return term.n3()
+        return sparql_term(term)
     raise ShapeCompileError(f"{term!r}: only IRIs and literals can appear in compiled constraints")
 
 
@@ -318,7 +323,7 @@ def validate_store(store: ox.Store, shapes_graph: Graph | None = None,
 
 
 def _run_check(store: ox.Store, check: CompiledCheck, restriction: str) -> list[Violation]:
-    query = check.query.replace(FOCUS_PLACEHOLDER, restriction)
+    query = check.query(restriction)
     try:
         solutions = store.query(query, use_default_graph_as_union=True)
     except SyntaxError as exc:
@@ -378,8 +383,7 @@ def validate_source(store: ox.Store, graph: str, shapes_graph: Graph | None = No
 
 def focus_nodes_of_graph(store: ox.Store, graph: str) -> set[URIRef]:
     """The IRIs a named graph mentions (subjects and objects): one source's nodes and neighbours."""
-    graph_iri = ox.NamedNode(graph)  # validates the IRI; str() gives <…>
-    query = (f"SELECT DISTINCT ?node WHERE {{ GRAPH {graph_iri} {{ {{ ?node ?p ?o }} UNION {{ ?s ?p ?node }} }} "
+    query = (f"SELECT DISTINCT ?node WHERE {{ GRAPH {sparql_iri(graph)} {{ {{ ?node ?p ?o }} UNION {{ ?s ?p ?node }} }} "
              "FILTER (isIRI(?node)) }")
     solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)  # a SELECT

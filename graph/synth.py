@@ -31,7 +31,7 @@ from vankien.ontology import ontology_nquads
 
 from vankien.graph.errors import BadInput
 from vankien.graph.identifiers import fold
-from vankien.graph.namespaces import PREFIXES, VK
+from vankien.graph.namespaces import PREFIXES, VK, sparql_literal
 from vankien.graph.uris import UNKNOWN_TERM, Minter
 
 SYNTH_BASE = "https://w3id.org/vankien/synthetic/id/"
@@ -138,11 +138,8 @@ MEASURES = (
 
 
 def _literal(text: str, lang: str | None = None) -> str:
-    """An N-Quads string literal; escapes what N-Quads forbids raw (generated text rarely has it)."""
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
-        text = (text.replace("\\", "\\\\").replace('"', '\\"')
-                .replace("\n", "\\n").replace("\r", "\\r"))
-    return f'"{text}"@{lang}' if lang else f'"{text}"'
+    """An N-Quads string literal (the term syntax N-Quads and SPARQL share)."""
+    return sparql_literal(text, lang=lang)
 
 
 def _search_key(notation: str, dtype: DocType, *titles: str) -> str:

@@ -22,7 +22,8 @@ from vankien.graph.identifiers import IdentifierError, document_class_of
 from vankien.graph.links import local_href
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
-from vankien.graph.queries import EVIDENCE_PATTERN, iri, rows
+from vankien.graph.namespaces import sparql_iri
+from vankien.graph.queries import EVIDENCE_PATTERN, rows
 
 DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")
 # style key: (fill colour, vis-network shape, legend text)
@@ -199,7 +200,7 @@ def _attach_figures(store, view: nx.DiGraph, values: str) -> None:
     figures = [n for n in view if view.nodes[n].get("figure")]
     if not figures:
         return
-    found = rows(store, f"""SELECT * WHERE {{ VALUES ?s {{ {" ".join(iri(n) for n in figures)} }}
+    found = rows(store, f"""SELECT * WHERE {{ VALUES ?s {{ {" ".join(sparql_iri(n) for n in figures)} }}
         {queries.evidence_pattern("?s", "vk:value", "?o")} }} ORDER BY ?start""")
     for row, item in queries.claims_of(found):
         view.nodes[row["s"]]["figure"]["evidence"].append({
@@ -225,7 +226,7 @@ def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
 
 def _chunks(nodes: list[str]):
     for i in range(0, len(nodes), VALUES_CHUNK):
-        yield " ".join(iri(n) for n in nodes[i:i + VALUES_CHUNK])
+        yield " ".join(sparql_iri(n) for n in nodes[i:i + VALUES_CHUNK])
 
 
 # --- the page -----------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ in turn, as remote-store settings. They are skipped when the binary is missing, 
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engines
+from prerequisites import missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The quick selection (`pytest -m "not slow"`) leaves these out: a real browser, remote engines,
@@ -42,10 +42,8 @@ def _engine(launcher, folder: Path):
     try:
         with launcher(folder) as settings:
             yield settings
-    except engines.EngineMissing as missing:
-        if os.environ.get("VANKIEN_REQUIRE_REMOTE") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_REMOTE=1 but {missing}")
-        pytest.skip(str(missing))
+    except engines.EngineMissing as absent:
+        missing("remote", str(absent))
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +124,12 @@ def seed_store(built):
 
 
 @pytest.fixture(scope="session")
+def real_graph(built, seed_store):
+    """(settings, store) of the real graph, built once for the session (read-only use)."""
+    return built[0], seed_store
+
+
+@pytest.fixture(scope="session")
 def api_client(built):
     """An in-process client of the app serving the real graph (one runtime for the session)."""
     from fastapi.testclient import TestClient
@@ -140,16 +144,11 @@ def api_client(built):
 def browser():
     """Debian chromium through Playwright; skipped when it is missing, unless
     VANKIEN_REQUIRE_BROWSER=1 (then the test fails)."""
-    chromium_path = Path("/usr/bin/chromium")
-    if not chromium_path.exists():
-        reason = f"{chromium_path} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+    from browsing import CHROMIUM, CHROMIUM_ARGS
+    if not CHROMIUM.exists():
+        missing("browser", f"{CHROMIUM} is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
-    sys.path.insert(0, str(FIXTURES / "viz"))
-    from viz_support import CHROMIUM_ARGS
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

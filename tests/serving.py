@@ -90,6 +90,13 @@ def _wait_until_answering(url: str, server, thread: threading.Thread, failure: l
 def vankien_serving(nquads, folder, **settings) -> Iterator[str]:
     """A real uvicorn serving vankien over the N-Quads file ``nquads`` (SYNTHETIC or test data);
     ``folder`` holds the data folder, ``settings`` override :class:`Settings` fields."""
+    with vankien_runtime_serving(nquads, folder, **settings) as (url, _):
+        yield url
+
+
+@contextmanager
+def vankien_runtime_serving(nquads, folder, **settings) -> Iterator[tuple]:
+    """(base URL, Runtime): :func:`vankien_serving` for a test that also reaches into the runtime."""
     from vankien.api.app import Runtime, create_app
     from vankien.graph.executor import QueryExecutor
     from vankien.graph.settings import Settings
@@ -99,8 +106,9 @@ def vankien_serving(nquads, folder, **settings) -> Iterator[str]:
     store = MemoryStore()
     store.load(nquads)
     with QueryExecutor(config, nquads) as executor:
-        with live_server(create_app(runtime=Runtime(config, store, executor))) as url:
-            yield url
+        runtime = Runtime(config, store, executor)
+        with live_server(create_app(runtime=runtime)) as url:
+            yield url, runtime
 
 
 def oxigraph_binary() -> str | None:

@@ -21,13 +21,9 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, XML, SPARQLWrapper
 
-from vankien.api.app import Runtime, create_app
-from vankien.graph.executor import QueryExecutor
-from vankien.graph.settings import Settings
-from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from serving import live_server
+from serving import vankien_serving
 
 VK = Namespace("https://w3id.org/vankien/ontology#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -64,13 +60,8 @@ def base_url(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("sparql-e2e")
     nquads = folder / "vankien.nq"
     data.serialize(destination=str(nquads), format="nquads")
-    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
-                                 query_timeout_s=TIMEOUT_S)
-    store = MemoryStore()
-    store.load(nquads)
-    with QueryExecutor(settings, nquads) as executor:
-        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
-            yield url
+    with vankien_serving(nquads, folder, query_timeout_s=TIMEOUT_S) as url:
+        yield url
 
 
 def wrapper(base_url: str, query: str, return_format: str, method: str = "GET") -> SPARQLWrapper:

@@ -13,6 +13,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from vankien.api.i18n import render
 from vankien.graph import queries
+from vankien.graph.namespaces import sparql_literal
 from vankien.ontology import VK, load_ontology
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -27,7 +28,7 @@ def app_client(api_client):
 def minted_subjects(client) -> list[str]:
     base = client.app.state.runtime.settings.base_iri
     found = queries.rows(client.app.state.runtime.store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
-        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {queries.literal(base)})) }}""")
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), {sparql_literal(base)})) }}""")
     return sorted(row["s"] for row in found)
 
 

@@ -7,7 +7,6 @@ SYNTHETIC (three triples).
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -19,10 +18,8 @@ from vankien.graph.settings import Settings, SettingsError
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from canary import running_canary  # noqa: E402
 from serving import vankien_serving  # noqa: E402
-from viz_support import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
 QUERY = "SELECT ?o WHERE { ?s ?p ?o }"
@@ -85,32 +82,23 @@ def test_cors_setting_from_the_environment_and_the_command_line():
 
 
 @pytest.mark.browser
-def test_a_browser_page_on_another_origin_queries_the_endpoint(nquads):
+def test_a_browser_page_on_another_origin_queries_the_endpoint(browser, nquads):
     """Chromium enforces CORS: the page's origin is the canary server, the endpoint another port."""
-    if not CHROMIUM.exists():
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
     script = """async ([endpoint, query]) => {
         const response = await fetch(endpoint, {method: "POST", body: query,
             headers: {"Content-Type": "application/sparql-query",
                       "Accept": "application/sparql-results+json"}});
         return (await response.json()).results.bindings.length;
     }"""
-    with running_canary() as (page_origin, _), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            for cors, expected in ((page_origin, 3), (None, "blocked")):
-                with vankien_serving(nquads, nquads.parent, cors=cors) as url:
-                    page = browser.new_page()
-                    page.goto(f"{page_origin}/page")
-                    try:
-                        outcome = page.evaluate(script, [f"{url}/sparql", QUERY])
-                    except Exception as error:  # fetch() rejects: the browser blocked the answer
-                        assert "Failed to fetch" in str(error)
-                        outcome = "blocked"
-                    assert outcome == expected, cors
-                    page.close()
-        finally:
-            browser.close()
+    with running_canary() as (page_origin, _):
+        for cors, expected in ((page_origin, 3), (None, "blocked")):
+            with vankien_serving(nquads, nquads.parent, cors=cors) as url:
+                page = browser.new_page()
+                page.goto(f"{page_origin}/page")
+                try:
+                    outcome = page.evaluate(script, [f"{url}/sparql", QUERY])
+                except Exception as error:  # fetch() rejects: the browser blocked the answer
+                    assert "Failed to fetch" in str(error)
+                    outcome = "blocked"
+                assert outcome == expected, cors
+                page.close()

@@ -17,14 +17,10 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from vankien.api.app import Runtime, create_app
-from vankien.graph.executor import QueryExecutor
-from vankien.graph.settings import Settings
-from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from canary import running_canary
-from serving import live_server
+from serving import vankien_serving
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
 SUBJECTS = 3000
@@ -67,13 +63,9 @@ def synthetic_nquads(tmp_path_factory):
 def server(synthetic_nquads, canary_url):
     """Base URL of a real uvicorn with 3 query workers, 1 slot for long queries."""
     folder = synthetic_nquads.parent
-    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
-                                 query_timeout_s=LIMIT_S, query_workers=3, slow_query_slots=1)
-    store = MemoryStore()
-    store.load(synthetic_nquads)
-    with QueryExecutor(settings, synthetic_nquads) as executor:
-        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
-            yield url
+    with vankien_serving(synthetic_nquads, folder, query_timeout_s=LIMIT_S, query_workers=3,
+                         slow_query_slots=1) as url:
+        yield url
 
 
 def _get(url: str, query: str) -> httpx.Response:
@@ -159,13 +151,9 @@ def test_finding_6_all_bracket_kinds_count_together():
 def capped_server(synthetic_nquads):
     """A server whose workers may take 256 MB beyond the data, with time enough to reach it."""
     folder = synthetic_nquads.parent
-    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
-                                 query_timeout_s=60, query_workers=2, worker_memory_mb=256)
-    store = MemoryStore()
-    store.load(synthetic_nquads)
-    with QueryExecutor(settings, synthetic_nquads) as executor:
-        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
-            yield url
+    with vankien_serving(synthetic_nquads, folder, query_timeout_s=60, query_workers=2,
+                         worker_memory_mb=256) as url:
+        yield url
 
 
 def _string_doubling(times: int) -> str:

@@ -7,8 +7,8 @@ they skip and say why (CI sets VANKIEN_REQUIRE_SOURCES=1 to fail instead), as te
 
 from __future__ import annotations
 
-import os
 import shutil
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,9 @@ import pytest
 import yaml
 from rdflib import URIRef
 from rdflib.namespace import RDF
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prerequisites import missing
 
 from vankien.cli.commands import main
 from vankien.graph.claims import load_seed_dir, load_seed_file
@@ -173,11 +176,8 @@ def test_html_page_main_text_is_stored_under_its_sha256(tmp_path, capsys):
 def seed_sources(tmp_path) -> Path:
     original = SETTINGS.sources_dir / SEED_TEXT
     if not original.is_file():
-        reason = (f"source text {SEED_TEXT} not found in {SETTINGS.sources_dir} "
-                  "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
-        if os.environ.get("VANKIEN_REQUIRE_SOURCES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing("sources", f"source text {SEED_TEXT} not found in {SETTINGS.sources_dir} "
+                           "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
     folder = tmp_path / "sources"
     folder.mkdir()
     shutil.copy(original, folder / SEED_TEXT)

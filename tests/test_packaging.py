@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prerequisites import missing
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT_S = 300
 
@@ -93,9 +96,7 @@ def test_the_wheel_carries_the_seed_claims_and_the_page_assets_but_no_source_tex
 def test_build_and_show_in_an_empty_folder(installed, tmp_path):
     sources = ROOT.parent / "shared" / "seeds"
     if not sources.is_dir():
-        if os.environ.get("VANKIEN_REQUIRE_SOURCES") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_SOURCES=1 but {sources} is missing")
-        pytest.skip(f"{sources} is missing")
+        missing("sources", f"{sources} is missing")
     folder = tmp_path / "empty"
     folder.mkdir()
     env = clean_env(VANKIEN_SOURCES_DIR=str(sources))

@@ -13,6 +13,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from browsing import Offline  # noqa: E402
 from serving import live_server  # noqa: E402
 
 from vankien.graph import queries  # noqa: E402
@@ -37,22 +38,10 @@ def server(api_client):
         yield base_url, api_client.app.state.runtime.store
 
 
-class Offline:
-    """A page whose every request outside ``base_url`` is aborted and recorded."""
-
-    def __init__(self, browser, base_url: str):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
-        self.aborted: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url + "/")
-                        else (self.aborted.append(route.request.url), route.abort()))
-
-
 @pytest.mark.parametrize("lang", ["vi", "en", "de"])
 def test_document_page_of_35_ct_tw_in_each_language(browser, server, lang):
     base_url, store = server
-    offline = Offline(browser, base_url)
+    offline = Offline(browser, base_url + "/")
     page = offline.page
     page.goto(f"{base_url}/id/doc/tw/ct/35/k13?lang={lang}")
     summary = page.locator(".vk-summary")
@@ -73,7 +62,7 @@ def test_document_page_of_35_ct_tw_in_each_language(browser, server, lang):
 
 def test_every_page_works_offline_and_its_iri_links_stay_on_the_server(browser, server):
     base_url, _ = server
-    offline = Offline(browser, base_url)
+    offline = Offline(browser, base_url + "/")
     page = offline.page
     for path in PAGES:
         answer = page.goto(base_url + path)
@@ -91,7 +80,7 @@ def test_every_page_works_offline_and_its_iri_links_stay_on_the_server(browser, 
 
 def test_language_switch_changes_the_interface(browser, server):
     base_url, _ = server
-    offline = Offline(browser, base_url)
+    offline = Offline(browser, base_url + "/")
     page = offline.page
     page.goto(f"{base_url}/id/doc/tw/ct/35/k13?lang=en")
     page.locator(".vk-lang a[hreflang=vi]").click()

@@ -19,6 +19,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from browsing import Offline  # noqa: E402
 from serving import live_server  # noqa: E402
 
 from vankien.api.app import create_app  # noqa: E402
@@ -37,30 +38,10 @@ def server(built):
         yield base_url, built[0]
 
 
-class Offline:
-    """A browser context whose requests outside ``base_url`` are aborted and remembered."""
-
-    def __init__(self, browser, base_url: str):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-        self.aborted: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", lambda route: route.continue_()
-                           if route.request.url.startswith(base_url + "/")
-                           else (self.aborted.append(route.request.url), route.abort()))
-
-    def page(self):
-        page = self.context.new_page()
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        return page
-
-    def close(self):
-        self.context.close()
-
-
 @pytest.fixture
 def offline(browser, server):
     """A fresh offline browser context; on leaving, nothing may have gone elsewhere or thrown."""
-    context = Offline(browser, server[0])
+    context = Offline(browser, server[0] + "/", accept_downloads=True)
     yield context
     context.close()
     assert context.aborted == [] and context.errors == []
@@ -68,7 +49,7 @@ def offline(browser, server):
 
 def open_page(offline, url: str):
     """A new tab at ``url`` once the editor is up."""
-    page = offline.page()
+    page = offline.new_page()
     page.goto(url)
     page.wait_for_selector(".cm-editor .cm-content", timeout=WAIT_MS)
     return page
@@ -191,19 +172,19 @@ SELECT ?plan ?type ?directive WHERE {{ ?plan vk:implements ?directive ; a ?type
 def test_service_description_link_and_api_docs_work_offline(offline, server):
     base_url, _settings = server
     ARTIFACTS.mkdir(exist_ok=True)
-    page = offline.page()
+    page = offline.new_page()
     page.goto(base_url + "/")
     with page.expect_navigation(timeout=WAIT_MS) as navigation:
         page.click("#service-description")
     assert navigation.value.status == 200 and "sd:Service" in page.text_content("body")
-    docs = offline.page()
+    docs = offline.new_page()
     docs.goto(base_url + "/docs")
     docs.wait_for_selector(".swagger-ui .info .title", timeout=WAIT_MS)
     assert "vankien API" in docs.text_content(".swagger-ui .info .title")
     docs.wait_for_selector(".opblock-summary-path", timeout=WAIT_MS)
     assert "/sparql" in docs.eval_on_selector_all(".opblock-summary-path", "ps => ps.map(p => p.textContent)")
     docs.screenshot(path=str(ARTIFACTS / "api-docs.png"))
-    redoc = offline.page()
+    redoc = offline.new_page()
     redoc.goto(base_url + "/redoc")
     redoc.wait_for_selector("h1", timeout=WAIT_MS)
     redoc.wait_for_function("() => /vankien API/.test(document.querySelector('h1').textContent)",

@@ -4,9 +4,13 @@ The sources folder (../shared/seeds beside the checkout, or VANKIEN_SOURCES_DIR)
 project; without it this test skips and says why (CI sets VANKIEN_REQUIRE_SOURCES=1 to fail instead).
 """
 
-import os
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prerequisites import missing
 
 from vankien.graph.claims import load_seed_dir, source_text, verify_quotes
 from vankien.graph.settings import Settings
@@ -20,11 +24,8 @@ SEEDS = load_seed_dir(SETTINGS.seeds_dir)
 def test_quotes_match_source_at_offsets(seed):
     text = source_text(seed, SETTINGS.sources_dir)
     if text is None:
-        reason = (f"source text {seed.source.file} not found in {SETTINGS.sources_dir} "
-                  "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
-        if os.environ.get("VANKIEN_REQUIRE_SOURCES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing("sources", f"source text {seed.source.file} not found in {SETTINGS.sources_dir} "
+                           "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
     assert verify_quotes(seed, text) == []
     assert all(len(claim.quote) < 200 for claim in seed.claims), "keep quotes short"
     assert len(seed.claims) >= 60

@@ -16,6 +16,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from browsing import Offline  # noqa: E402
 from serving import live_server  # noqa: E402
 
 from vankien.api.review_app import make_review_app  # noqa: E402
@@ -36,11 +37,8 @@ def test_review_page_accept_reject_and_a_bad_edit(browser, folder):
     path = folder / "candidates.yaml"
     app = make_review_app(ClaimsFile(path, folder), "Browser Reviewer")
     with live_server(app, probe_path="/api/state") as base_url:
-        page = browser.new_page(viewport={"width": 1500, "height": 800})
-        errors, outside = [], []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-                   else (outside.append(route.request.url), route.abort()))
+        offline = Offline(browser, base_url, viewport={"width": 1500, "height": 800})
+        page, errors, outside = offline.page, offline.errors, offline.aborted
         page.goto(base_url + "/")
         page.wait_for_function("window.vankienReviewReady === true", timeout=30_000)
 

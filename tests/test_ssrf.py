@@ -16,15 +16,13 @@ import httpx
 import pytest
 from rdflib import Dataset, Literal, Namespace
 
-from vankien.api.app import Runtime, create_app
-from vankien.graph.executor import QueryExecutor, QueryFailed
+from vankien.graph.executor import QueryFailed
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoint_escapes
-from vankien.graph.store import MemoryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from canary import CANARY_MARK
-from serving import live_server
+from serving import vankien_runtime_serving
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
 STRAY_FETCH_WAIT_S = 0.3
@@ -40,13 +38,8 @@ def served(tmp_path_factory):
         graph.add((SYN[f"doc/{n}"], SYN["p"], Literal(n)))
     nquads = folder / "vankien.nq"
     data.serialize(destination=str(nquads), format="nquads")
-    settings = Settings.from_env(data_dir=folder, seeds_dir=folder, sources_dir=folder,
-                                 query_timeout_s=3.0)
-    store = MemoryStore()
-    store.load(nquads)
-    with QueryExecutor(settings, nquads) as executor:
-        with live_server(create_app(runtime=Runtime(settings, store, executor))) as url:
-            yield url, executor
+    with vankien_runtime_serving(nquads, folder, query_timeout_s=3.0) as (url, runtime):
+        yield url, runtime.executor
 
 
 def _escape_bypasses(target: str) -> dict[str, str]:

@@ -29,8 +29,8 @@ PAYLOAD = "<img src=x onerror=window.__xss=1;alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    return build_graph(tmp_path_factory.mktemp("real"), real=True)
+def real(real_graph):
+    return real_graph
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
-from serving import live_server  # noqa: E402
-from viz_support import build_graph, make_app, synthetic_iri  # noqa: E402
+from browsing import Offline  # noqa: E402
+from viz_support import build_graph, serving, synthetic_iri  # noqa: E402
 
 from vankien.api import graph_page  # noqa: E402
 from vankien.graph import queries, viz  # noqa: E402
@@ -28,32 +28,20 @@ DOC_904 = synthetic_iri("doc/tu-dien-bien/nq/904/unresolved/synthetic-viz")
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory):
-    return build_graph(tmp_path_factory.mktemp("real"), real=True)
+def real(real_graph):
+    return real_graph
 
 
 @pytest.fixture(scope="module")
 def served(real):
     """(base URL, store): the real graph served by uvicorn on 127.0.0.1 for the module."""
     settings, store = real
-    app = make_app(settings, store)
-    try:
-        with live_server(app) as base_url:
-            yield base_url, store
-    finally:
-        app.state.runtime.executor.close()
+    with serving(settings, store) as base_url:
+        yield base_url, store
 
 
-class OfflinePage:
-    """A page whose every request outside ``allowed_prefix`` is aborted and counted."""
-
-    def __init__(self, browser, allowed_prefix: str):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
-        self.aborted, self.dialogs, self.errors = [], [], []
-        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        self.page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed_prefix)
-                        else (self.aborted.append(route.request.url), route.abort()))
+class GraphPage(Offline):
+    """An offline page on the graph view, with its nodes to find and click."""
 
     def open(self, url: str):
         self.page.goto(url)
@@ -75,7 +63,7 @@ class OfflinePage:
 
 def test_served_graph_works_offline_and_shows_quotes_on_click(browser, served):
     base_url, store = served
-    offline = OfflinePage(browser, base_url + "/")
+    offline = GraphPage(browser, base_url + "/")
     page = offline.open(f"{base_url}/graph")
     assert page.evaluate("window.vankienNodeCount") == to_networkx(store).number_of_nodes()
     assert page.locator("#legend li").count() == len(viz.NODE_STYLES)
@@ -97,7 +85,7 @@ def test_served_graph_works_offline_and_shows_quotes_on_click(browser, served):
 def test_standalone_file_works_with_every_request_blocked(browser, real, tmp_path):
     settings, store = real
     path = graph_page.write_view(store, tmp_path / "lineage.html", focus="35-CT/TW", settings=settings)
-    offline = OfflinePage(browser, path.as_uri())          # only the file itself
+    offline = GraphPage(browser, path.as_uri())          # only the file itself
     page = offline.open(path.as_uri())
     assert page.evaluate("window.vankienNodeCount") == len(viz.select_view(store, focus="35-CT/TW")[0])
     offline.click_node(DOC_35)
@@ -110,7 +98,7 @@ def test_standalone_file_works_with_every_request_blocked(browser, real, tmp_pat
 def test_crafted_titles_run_no_script(browser, tmp_path):
     _, store = build_graph(tmp_path / "data")
     path = graph_page.write_view(store, tmp_path / "xss.html")
-    offline = OfflinePage(browser, path.as_uri())
+    offline = GraphPage(browser, path.as_uri())
     page = offline.open(path.as_uri())
     point = offline.node_point(DOC_904)
     page.mouse.move(point["x"], point["y"])              # the tooltip …
@@ -131,7 +119,7 @@ DOC_04 = "https://w3id.org/vankien/id/doc/tu-dien-bien/nq/04/k14"
 
 def test_search_finds_a_document_and_a_figure_shows_value_and_quote(browser, served):
     base_url, store = served
-    offline = OfflinePage(browser, base_url + "/")
+    offline = GraphPage(browser, base_url + "/")
     page = offline.open(f"{base_url}/graph")
     hidden = page.evaluate("""() => window.vankienNetwork.body.data.nodes.get()
         .filter(n => n.hidden).map(n => n.id)""")
@@ -165,12 +153,12 @@ def test_layout_is_the_same_on_reload_and_unknown_focus_is_a_page(browser, serve
     base_url, store = served
     positions = []
     for _ in range(2):
-        offline = OfflinePage(browser, base_url + "/")
+        offline = GraphPage(browser, base_url + "/")
         page = offline.open(f"{base_url}/graph?focus=35-CT/TW")
         positions.append(page.evaluate("window.vankienNetwork.getPositions()"))
         page.close()
     assert positions[0] == positions[1]
-    offline = OfflinePage(browser, base_url + "/")
+    offline = GraphPage(browser, base_url + "/")
     answer = offline.page.goto(f"{base_url}/graph?focus=999-KH/TU")
     assert answer.status == 404 and "no document numbered" in offline.page.locator("main").inner_text()
     assert offline.aborted == []
@@ -189,7 +177,7 @@ OVERLAPS = """() => { const n = window.vankienNetwork;
 @pytest.mark.parametrize("query", ["", "?focus=35-CT/TW", "?focus=04-NQ/TU&depth=3"])
 def test_full_labels_do_not_overlap_at_1400_by_900(browser, served, query):
     base_url, store = served
-    offline = OfflinePage(browser, base_url + "/")
+    offline = GraphPage(browser, base_url + "/")
     page = offline.open(f"{base_url}/graph{query}")
     labels = page.evaluate("window.vankienNetwork.body.data.nodes.get().map(n => n.label)")
     details = page.evaluate("Object.values(JSON.parse(document.getElementById('vankien-data')"

@@ -8,7 +8,6 @@ VANKIEN_REQUIRE_BROWSER=1). Served data: the real graph, or the SYNTHETIC viz fi
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import sys
@@ -22,9 +21,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE / "fixtures" / "viz"))
-from serving import live_server  # noqa: E402
 from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
-from viz_support import CHROMIUM, CHROMIUM_ARGS, build_graph, make_app  # noqa: E402
+from viz_support import serving  # noqa: E402
 
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
@@ -47,15 +45,11 @@ class _Scripts(HTMLParser):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(real_graph):
     """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
-    settings, store = build_graph(tmp_path_factory.mktemp("web"), real=True)
-    app = make_app(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store)
-    try:
-        with live_server(app) as url:
-            yield url
-    finally:
-        app.state.runtime.executor.close()
+    settings, store = real_graph
+    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store) as url:
+        yield url
 
 
 def _csp_nonce(response: httpx.Response) -> str:
@@ -141,20 +135,6 @@ def test_finding_9_slowloris_connections_are_closed(served):
         for conn in sockets:
             conn.close()
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if os.environ.get("VANKIEN_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"VANKIEN_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.browser

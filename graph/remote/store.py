@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
+from vankien.graph.namespaces import sparql_iri
 from vankien.graph.settings import Settings
 from vankien.graph.sparql_guard import QueryRefused, analyse_query
 from vankien.graph.store_interface import Store, StoreError, StoreTimeout, StoreUnreachable, _read_quads, check_nquads_file, rdf_format, wants_union
@@ -121,7 +122,7 @@ class RemoteStore(Store):
         counts: Counter = Counter()
         wanted = list(graphs)
         for start in range(0, len(wanted), COUNT_BATCH):
-            values = " ".join(f"<{g}>" for g in wanted[start:start + COUNT_BATCH])
+            values = " ".join(sparql_iri(g) for g in wanted[start:start + COUNT_BATCH])
             for row in self._select_raw(  # counting millions of triples may take a while: no read limit
                     f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
                     timeout=None):
@@ -142,16 +143,17 @@ class RemoteStore(Store):
                                   headers={"Accept": "application/n-triples, text/turtle;q=0.9"})
             result = parse_http_results(response.content, response.headers.get("content-type", ""))
         else:
-            result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
+            result = self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(graph)} {{ ?s ?p ?o }} }}",
                                 union_default_graph=False)
         if not isinstance(result, list):
             raise StoreError(f"GET of graph <{graph}> did not answer with RDF")
         return result
 
     def _manifest(self) -> list[str] | None:
+        m = sparql_iri(MANIFEST_GRAPH)
         rows = self._select_raw(
-            f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{MANIFEST_GRAPH}> a <{VOID}Dataset> "
-            f"OPTIONAL {{ <{MANIFEST_GRAPH}> <{VOID}subset> ?g }} }} }}")
+            f"SELECT ?g WHERE {{ GRAPH {m} {{ {m} a {sparql_iri(VOID + 'Dataset')} "
+            f"OPTIONAL {{ {m} {sparql_iri(VOID + 'subset')} ?g }} }} }}")
         if not rows:
             return None
         return [row["g"].value for row in rows if "g" in row]
@@ -179,8 +181,8 @@ class RemoteStore(Store):
             self._verify_staging(staged, lambda graphs: distinct_triples(
                 _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
             previous = self._manifest() or []
-            moves = [f"MOVE <{staging}> TO <{graph}>" for graph, staging in staged.staging.items()]
-            drops = [f"DROP SILENT GRAPH <{graph}>" for graph in previous if graph not in staged.staging]
+            moves = [f"MOVE {sparql_iri(staging)} TO {sparql_iri(graph)}" for graph, staging in staged.staging.items()]
+            drops = [f"DROP SILENT GRAPH {sparql_iri(graph)}" for graph in previous if graph not in staged.staging]
             self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent)]))
         self._graphs = None
         self._verify(staged.sent, self.graph_counts(staged.sent), where,
@@ -197,7 +199,7 @@ class RemoteStore(Store):
         with self._dropped_on_failure(staged):
             self._stage(iter(quads), staged)
             self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
-            self.update(" ;\n".join(f"ADD <{staging}> TO <{graph}> ; DROP SILENT GRAPH <{staging}>"
+            self.update(" ;\n".join(f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
                                     for graph, staging in staged.staging.items()))
         counts = self.graph_counts({*self.graphs(), *staged.staging})
         short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
@@ -231,7 +233,7 @@ class RemoteStore(Store):
             self._write("POST", self.gsp_url, params={"graph": graph}, content=ntriples,
                         headers={"Content-Type": "application/n-triples"}, timeout=None)
         else:
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples.decode()}\n}} }}")
+            self.update(f"INSERT DATA {{ GRAPH {sparql_iri(graph)} {{\n{ntriples.decode()}\n}} }}")
 
     def _verify_staging(self, staged: Staged, recount, where: str) -> None:
         """Staging holds what was sent, graph by graph (else StoreError)."""
@@ -260,17 +262,17 @@ class RemoteStore(Store):
 
     @staticmethod
     def _manifest_operations(counts: Counter) -> list[str]:
-        m = f"<{MANIFEST_GRAPH}>"
-        triples = [f"{m} a <{VOID}Dataset> ."]
+        m, subset, triple_count = (sparql_iri(iri) for iri in (MANIFEST_GRAPH, VOID + "subset", VOID + "triples"))
+        triples = [f"{m} a {sparql_iri(VOID + 'Dataset')} ."]
         for graph in sorted(counts):
-            triples += [f"{m} <{VOID}subset> <{graph}> .",
-                        f"<{graph}> <{VOID}triples> {counts[graph]} ."]
+            triples += [f"{m} {subset} {sparql_iri(graph)} .",
+                        f"{sparql_iri(graph)} {triple_count} {int(counts[graph])} ."]
         return [f"DROP SILENT GRAPH {m}", f"INSERT DATA {{ GRAPH {m} {{\n" + "\n".join(triples) + "\n} }"]
 
     def _drop_staging(self, staged: Staged) -> None:
         if staged.staging:
             try:
-                self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staged.staging.values()))
+                self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in staged.staging.values()))
             except StoreError:
                 pass  # the original failure is the one to report; staging graphs are never served
 
