@@ -324,7 +324,7 @@ def run_engines(corpus: Path, stats: dict, args) -> dict:
     log("engines: the embedded store, the Oxigraph server and Virtuoso")
     found = bench_engines(corpus, stats, bench_queries=bench_queries, competency_answers=competency_answers,
                           lookup_sparql=LOOKUP_SPARQL.format(stats["sample_notation"]),
-                          api_seconds=args.api_seconds, log=log)
+                          api_seconds=args.api_seconds, log=log, names=args.engines)
     if "oxigraph" in found and "identical" in found["oxigraph"]:
         found["remote"] = "yes" if all(found[e].get("identical") for e in ("oxigraph", "virtuoso")
                                        if "identical" in found.get(e, {})) else "NO"
@@ -375,6 +375,8 @@ def parse_args(argv=None):
     parser.add_argument("--skip-remote", action="store_true", help="no Oxigraph server / Virtuoso figures")
     parser.add_argument("--engine-sizes", default="10000,100000",
                         type=lambda text: {int(x) for x in text.split(",") if x}, help="sizes with engine figures")
+    parser.add_argument("--engines", default="oxigraph,virtuoso", help="remote engines to run",
+                        type=lambda text: tuple(x for x in text.split(",") if x))
     parser.add_argument("--engines-only", action="store_true",
                         help="only the engine figures (at --sizes), written into RESULTS.md's engines section")
     parser.add_argument("--targets-only", action="store_true",
