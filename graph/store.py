@@ -85,6 +85,9 @@ class _EmbeddedStore(Store):
         return self._store.dump(format=rdf_format(format))
 
 
+PARALLEL_PARSE_CORES = 4  # pyoxigraph's bulk_load parses on several threads from this many cores
+
+
 class MemoryStore(_EmbeddedStore):
     """Everything in memory; ``replace_with`` loads a new store and swaps it in."""
 
@@ -93,10 +96,13 @@ class MemoryStore(_EmbeddedStore):
 
     @staticmethod
     def _load_file(store: ox.Store, path: str | Path, format: ox.RdfFormat, lenient: bool) -> None:
-        # A plain (transactional) load, not bulk_load: below 4 cores bulk_load parses on one thread
-        # all the same and first gathers batches of a million parsed quads, which cost 15 % more
-        # time and 160 MB more peak memory at 5.4M quads (bench/RESULTS.md).
-        store.load(path=str(path), format=format, lenient=lenient)
+        # Below 4 cores pyoxigraph's bulk loader parses on one thread all the same and first gathers
+        # batches of a million parsed quads: 15 % more time and 160 MB more peak memory than a
+        # plain (transactional) load at 5.4M quads (bench/RESULTS.md). From 4 cores it parses in parallel.
+        if len(os.sched_getaffinity(0)) >= PARALLEL_PARSE_CORES:
+            store.bulk_load(path=str(path), format=format, lenient=lenient)
+        else:
+            store.load(path=str(path), format=format, lenient=lenient)
 
     def replace_with(self, nquads_path, *, progress=None, checked=False):
         fresh = ox.Store()
