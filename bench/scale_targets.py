@@ -1,7 +1,7 @@
 """The scale-targets part of bench/run.py (``--targets-only``): for one SYNTHETIC corpus, the memory
 store's build (time, peak memory) and query figures, the same figures on the read-only snapshot
 `vankien serve` opens, and how long `vankien serve` takes to answer and how much memory its
-processes hold: on the memory store (each process parses the artifact) and on the snapshot (built
+processes hold (PSS): on the memory store (each process parses the artifact) and on the snapshot (built
 at the first start, opened by every worker process and restart).
 """
 
@@ -61,8 +61,9 @@ def serve_start(data_dir: Path, workers: int, snapshot: str) -> dict:
         ready_s = time.perf_counter() - started
         time.sleep(2 if workers == 1 else 10)  # the other web workers finish starting
         tree = [psutil.Process(server.pid), *psutil.Process(server.pid).children(recursive=True)]
-        rss = sum(process.memory_info().rss for process in tree if process.is_running())
-        return {"ready_s": ready_s, "rss_mb": rss / 2**20, "processes": len(tree), "load": os.getloadavg()[0]}
+        # PSS, not RSS: forked query workers share the pages of the data they were forked with
+        pss = sum(process.memory_full_info().pss for process in tree if process.is_running())
+        return {"ready_s": ready_s, "pss_mb": pss / 2**20, "processes": len(tree), "load": os.getloadavg()[0]}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -101,12 +102,13 @@ def markdown(results: dict, command: str) -> str:
                            ("lineage_worst", "lineage, deepest chain"),
                            ("provenance", "3-hop provenance of one claim")):
             lines.append(f"| {label} | {_ms(memory.get(key))} | {_ms(snapshot.get(key))} |")
-        lines += ["", "| `vankien serve` | first answer after | RSS of its processes | load |", "|---|---|---|---|"]
+        lines += ["", "| `vankien serve` | first answer after | memory of its processes (PSS) | load |",
+                  "|---|---|---|---|"]
         for label, start in fig["serve"].items():
             if "error" in start:
                 lines.append(f"| {label} | {start['error']} | | |")
             else:
-                lines.append(f"| {label} | {start['ready_s']:.1f} s | {start['rss_mb']:,.0f} MB "
+                lines.append(f"| {label} | {start['ready_s']:.1f} s | {start['pss_mb']:,.0f} MB "
                              f"({start['processes']} processes) | {start['load']:.1f} |")
         lines.append("")
     return "\n".join(lines)
