@@ -19,7 +19,7 @@ from vankien import __version__
 from vankien.api import graph_view, linked_data, pages, rest, sparql, timeline, validation
 from vankien.api.errors import error
 from vankien.api.runtime import Runtime, open_runtime, runtime_of
-from vankien.api.security import SecurityMiddleware
+from vankien.api.security import SecurityMiddleware, uvicorn_options
 from vankien.graph.errors import UserError
 from vankien.graph.executor import QueryFailed, QueryTimeout
 from vankien.graph.sparql_guard import QueryRefused
@@ -59,11 +59,30 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _keep_docs_local(app)
     _install_error_handlers(app)
     _include_routers(app)
+    app.state.ready_answers = sparql.ReadyAnswers()  # served as vankien serves: see create_served_app
     app.add_middleware(sparql.RememberedAnswers)  # inside CORS, so its answers get CORS headers too
     _allow_cross_origin(app, settings)
     # Outermost: every answer, remembered or CORS's own, gets the headers (api/security.py).
     app.add_middleware(SecurityMiddleware)
     return app
+
+
+def create_served_app(settings: Settings | None = None) -> sparql.AnswerFirst:
+    """The app as ``vankien serve`` runs it in uvicorn (each web worker calls this): a repeated
+    cheap ``GET /sparql`` is answered before the framework's middleware (:class:`~vankien.api.sparql.AnswerFirst`)."""
+    return sparql.AnswerFirst(create_app(settings))
+
+
+def uvicorn_config(app: FastAPI, **options):
+    """The uvicorn configuration vankien serves one app with (CLI and tests): behind
+    :class:`~vankien.api.sparql.AnswerFirst`, with the request-head limits of
+    ``app.state.settings`` (:func:`vankien.api.security.uvicorn_options`)."""
+    import uvicorn
+
+    settings = app.state.settings
+    options.setdefault("host", settings.host)
+    options.setdefault("port", settings.port)
+    return uvicorn.Config(sparql.AnswerFirst(app), **uvicorn_options(settings), **options)
 
 
 # ReDoc's sidebar shows a logo from its vendor's CDN: the docs pages may load nothing from elsewhere.
@@ -140,4 +159,4 @@ def _install_error_handlers(app: FastAPI) -> None:
         return error(500, "internal error; the server log has the details", request)
 
 
-__all__ = ["Runtime", "create_app", "error", "open_runtime", "runtime_of"]
+__all__ = ["Runtime", "create_app", "create_served_app", "uvicorn_config", "error", "open_runtime", "runtime_of"]

@@ -19,10 +19,12 @@ import asyncio
 import functools
 import secrets
 
-import h11
+import httptools
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from vankien.graph.settings import Settings
 
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -30,7 +32,7 @@ CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 
 EVERY_RESPONSE = [(b"x-content-type-options", b"nosniff"),
                   (b"referrer-policy", b"strict-origin-when-cross-origin"),
                   (b"x-frame-options", b"DENY")]
-MAX_HEADER_BYTES = 16 * 1024  # h11's limit on an incomplete request head (uvicorn's default is 16 kB)
+MAX_HEADER_BYTES = 16 * 1024  # a request head's header lines (the URL has its own limit)
 
 
 def csp_nonce(request) -> str:
@@ -62,7 +64,7 @@ class SecurityMiddleware:
 
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": _secured(message.get("headers", []), nonce)}
+                message = {**message, "headers": secured_headers(message.get("headers", []), nonce)}
             elif head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             await send(message)
@@ -70,18 +72,22 @@ class SecurityMiddleware:
         await self.app(scope, receive, send_secured)
 
 
-def _secured(headers, nonce: str) -> list[tuple[bytes, bytes]]:
+def secured_headers(headers, nonce: str | None = None) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the security headers every response gets; an HTML answer also gets the
+    CSP with ``nonce`` (the one its inline scripts carry: it must be given)."""
     headers = list(headers)
     names = {name.lower() for name, _ in headers}
     headers += [(name, value) for name, value in EVERY_RESPONSE if name not in names]
     content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
     if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+        if nonce is None:
+            raise ValueError("an HTML answer needs the CSP nonce of its inline scripts")
         headers.append((b"content-security-policy", CSP.format(nonce=nonce).encode()))
     return headers
 
 
 async def _send_with_headers(send: Send, nonce: str, status: int, headers: list) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _secured(headers, nonce)})
+    await send({"type": "http.response.start", "status": status, "headers": secured_headers(headers, nonce)})
     await send({"type": "http.response.body", "body": b""})
 
 
@@ -111,36 +117,85 @@ def _allowed_methods(scope: Scope) -> list[str]:
     return sorted(methods | {"OPTIONS"})
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing a connection whose request head is not complete within
-    ``header_timeout_s`` of the connection or of the previous response (uvicorn's own keep-alive
-    timer stops at the first byte, so a client sending a byte now and then would hold a connection
-    forever)."""
+class HeaderTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol (its fast parser) with limits on the request head: a
+    connection whose head is not complete within ``header_timeout_s`` of the connection or of the
+    previous response is closed (uvicorn's own keep-alive timer stops at the first byte, so a client
+    sending a byte now and then would hold a connection forever); header lines over
+    ``MAX_HEADER_BYTES`` get 431 and a URL longer than a query may be encoded in
+    (``max_encoded_query_bytes``, as a POST body) 414, both counted as they arrive."""
 
-    header_timeout_s: float | None = None  # None: VANKIEN_HEADER_TIMEOUT_S
+    settings: Settings | None = None  # None: from VANKIEN_* (read in each web worker)
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        limits = self.settings or _settings_from_env()
+        self._header_timeout_s = limits.header_timeout_s
+        self._max_url_bytes = limits.max_encoded_query_bytes
         self._header_timer: asyncio.TimerHandle | None = None
+        self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
+        self._head_bytes = 0  # received while awaiting the head
+        self._refusal: tuple[int, str] | None = None
         self._arm_header_timer()
 
-    def handle_events(self) -> None:
-        super().handle_events()
-        if self.conn.their_state in (h11.SEND_BODY, h11.DONE):  # a request head has arrived
-            self._cancel_header_timer()
+    def data_received(self, data: bytes) -> None:
+        if self._awaiting_head:
+            self._head_bytes += len(data)
+        super().data_received(data)  # a head completed in `data` resets the count
+        if self._awaiting_head and not self.transport.is_closing():
+            url_bytes = len(getattr(self, "url", b""))  # the part of the URL parsed so far
+            refusal = self._over_limit(url_bytes, self._head_bytes - url_bytes)
+            if refusal is not None:
+                self._refuse(*refusal)
+
+    def on_headers_complete(self) -> None:
+        self._refusal = self._over_limit(
+            len(self.url), sum(len(name) + len(value) + 4 for name, value in self.headers))
+        if self._refusal is not None:
+            raise httptools.HttpParserError(self._refusal[1])  # uvicorn calls send_400_response
+        self._awaiting_head, self._head_bytes = False, 0
+        self._cancel_header_timer()
+        previous = self.cycle
+        super().on_headers_complete()
+        if self.cycle is not previous:  # a new request (its task has not run yet)
+            _HeadWithBody.wrap(self.cycle)
+
+    def on_message_complete(self) -> None:
+        self._awaiting_head, self._head_bytes = True, 0
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         self._arm_header_timer()  # the next request's head gets the same time
         super().on_response_complete()
 
+    def send_400_response(self, msg: str) -> None:
+        if self._refusal is not None:
+            self._refuse(*self._refusal)
+        else:
+            super().send_400_response(msg)
+
     def connection_lost(self, exc) -> None:
         self._cancel_header_timer()
         super().connection_lost(exc)
 
+    def _over_limit(self, url_bytes: int, header_bytes: int) -> tuple[int, str] | None:
+        if url_bytes > self._max_url_bytes:
+            return 414, f"URL longer than {self._max_url_bytes} bytes; send a long query with POST"
+        if header_bytes > MAX_HEADER_BYTES:
+            return 431, f"request header fields longer than {MAX_HEADER_BYTES} bytes"
+        return None
+
+    def _refuse(self, status: int, message: str) -> None:
+        body = message.encode()
+        reason = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
+        self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                             b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                             % (status, reason, len(body), body))
+        self.transport.close()
+
     def _arm_header_timer(self) -> None:
         self._cancel_header_timer()
-        timeout = self.header_timeout_s or _header_timeout_from_env()
-        self._header_timer = self.loop.call_later(timeout, self._header_timed_out)
+        self._header_timer = self.loop.call_later(self._header_timeout_s, self._header_timed_out)
 
     def _cancel_header_timer(self) -> None:
         timer: asyncio.TimerHandle | None = getattr(self, "_header_timer", None)
@@ -150,34 +205,65 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _header_timed_out(self) -> None:
         self._header_timer = None
-        if self.conn.their_state not in (h11.SEND_BODY, h11.DONE) and not self.transport.is_closing():
+        answering = self.cycle is not None and not self.cycle.response_complete  # its response re-arms
+        if self._awaiting_head and not answering and not self.transport.is_closing():
             self.transport.close()
 
 
+class _HeadWithBody:
+    """The transport as one response sees it: the response head is held back and written with the
+    first body bytes, so a small answer leaves in one write (one TCP segment, one wake-up of the
+    client) instead of two. Whatever is held is written when the response completes or the
+    connection is closed."""
+
+    __slots__ = ("_transport", "_cycle", "_head", "_holding", "_on_response")
+
+    def __init__(self, cycle) -> None:
+        self._transport, self._cycle, self._on_response = cycle.transport, cycle, cycle.on_response
+        self._head: bytes | None = None
+        self._holding = True  # until the head is written
+
+    @classmethod
+    def wrap(cls, cycle) -> None:
+        holder = cls(cycle)
+        cycle.transport, cycle.on_response = holder, holder.response_complete
+
+    def write(self, data: bytes) -> None:
+        if self._holding and self._cycle.response_started:  # the head (a 100 Continue goes out at once)
+            self._holding, self._head = False, data
+            return
+        if self._head is not None:
+            data, self._head = self._head + data, None
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def response_complete(self) -> None:
+        self.flush()
+        self._on_response()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
 @functools.lru_cache(maxsize=1)
-def _header_timeout_from_env() -> float:
-    from vankien.graph.settings import Settings
-
-    return Settings.from_env().header_timeout_s
+def _settings_from_env() -> Settings:
+    return Settings.from_env()
 
 
-def uvicorn_options(header_timeout_s: float | None = None) -> dict:
-    """uvicorn options for serving vankien: the header timeout (``header_timeout_s``, else
-    ``VANKIEN_HEADER_TIMEOUT_S`` read in each web worker) and a bounded request head."""
+def uvicorn_options(settings: Settings | None = None) -> dict:
+    """uvicorn options for serving vankien: the protocol with the request-head limits of
+    ``settings`` (else of ``VANKIEN_*``, read in each web worker)."""
     protocol: str | type
-    if header_timeout_s is None:  # named by import path: works with several web worker processes
+    if settings is None:  # named by import path: works with several web worker processes
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
-        protocol = type("VankienH11Protocol", (HeaderTimeoutProtocol,), {"header_timeout_s": header_timeout_s})
-    return {"http": protocol, "h11_max_incomplete_event_size": MAX_HEADER_BYTES, "timeout_keep_alive": 5}
-
-
-def uvicorn_config(app, **options):
-    """The uvicorn configuration vankien serves one app with (CLI and tests), limits from
-    ``app.state.settings``."""
-    import uvicorn
-
-    settings = app.state.settings
-    options.setdefault("host", settings.host)
-    options.setdefault("port", settings.port)
-    return uvicorn.Config(app, **uvicorn_options(settings.header_timeout_s), **options)
+        protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"settings": settings})
+    return {"http": protocol, "timeout_keep_alive": 5}

@@ -8,6 +8,7 @@ turns the executor's outcome into HTTP. Without a query, ``GET /sparql`` describ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,7 @@ from starlette.datastructures import URL
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
+from vankien.api.security import secured_headers
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import choose
 from vankien.graph import formats
@@ -133,8 +135,7 @@ async def sparql_post(request: Request, default_graph_uri: list[str] = DEFAULT_G
         return error(415, f"POST /sparql needs a {FORM_TYPE} or {QUERY_TYPE} body, "
                           f"not {media_type or 'no Content-Type'}")
     settings = runtime.settings
-    # A percent-encoded character is at most 12 bytes (4 UTF-8 bytes × 3); room for graph params.
-    body = await read_body(request, limit=12 * settings.max_query_length + 16_384)
+    body = await read_body(request, limit=settings.max_encoded_query_bytes)
     if body is None:
         return error(413, f"request body too long; queries are limited to "
                           f"{settings.max_query_length} characters")
@@ -217,6 +218,76 @@ def result_response(result, max_rows: int) -> Response:
 GET_FIELDS = frozenset({"query", "default-graph-uri", "named-graph-uri", *FORMAT_FIELDS})
 
 
+# Requests whose ready answer is kept (per data generation; the oldest dropped first), and the
+# longest query string + Accept header one is kept for (bounds the memory they take).
+READY_ANSWERS = 2048
+READY_REQUEST_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class ReadyAnswer:
+    status: int
+    headers: list[tuple[bytes, bytes]]  # as the route sends them
+    served_headers: list[tuple[bytes, bytes]]  # with what SecurityMiddleware adds (never HTML)
+    body: bytes
+
+
+class ReadyAnswers:
+    """The answers :func:`remembered_answer` gave, ready to send, kept by the request's raw query
+    string, first ``Accept`` and ``Host`` headers, scheme, server and root path (all it reads), so
+    the same request again is one dictionary lookup — until the data is reloaded (the executor's
+    generation changes) or the runtime is replaced. Used on the event loop only."""
+
+    def __init__(self) -> None:
+        self._ready: dict[tuple, ReadyAnswer] = {}
+        self._ready_for: tuple | None = None  # (executor, generation) the kept answers come from
+
+    def answer(self, scope) -> ReadyAnswer | None:
+        runtime = getattr(scope["app"].state, "runtime", None)
+        if runtime is None:
+            return None
+        executor = runtime.executor
+        if self._ready_for is None or self._ready_for[0] is not executor or self._ready_for[1] != executor.generation:
+            self._ready, self._ready_for = {}, (executor, executor.generation)
+        key = _request_key(scope)
+        ready = self._ready.get(key)
+        if ready is None:
+            response = remembered_answer(scope)
+            if response is None:
+                return None
+            headers = response.raw_headers
+            ready = ReadyAnswer(response.status_code, headers, secured_headers(headers), bytes(response.body))
+            if len(key[0]) + len(key[1] or b"") <= READY_REQUEST_BYTES:
+                if len(self._ready) >= READY_ANSWERS:
+                    del self._ready[next(iter(self._ready))]
+                self._ready[key] = ready
+        return ready
+
+
+def _request_key(scope) -> tuple:
+    accept = host = None
+    for name, value in scope["headers"]:
+        if name == b"accept" and accept is None:
+            accept = value
+        elif name == b"host" and host is None:
+            host = value
+    server = scope.get("server")  # a list in some clients' scopes
+    return (scope["query_string"], accept, host, scope["scheme"], server and tuple(server),
+            scope.get("root_path", ""))
+
+
+TRIED_FIRST = "vankien.answer_first"  # in the scope of a request AnswerFirst had no ready answer for
+
+
+def _is_remembered_get(scope) -> bool:
+    return scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql"
+
+
+async def _send_ready(send, status: int, headers: list, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 class RememberedAnswers:
     """ASGI middleware: a ``GET /sparql`` whose answer the executor remembers (same text, dataset,
     format and base; data not reloaded since) is answered here, with the route's negotiation and
@@ -227,10 +298,29 @@ class RememberedAnswers:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql":
-            response = remembered_answer(scope)
-            if response is not None:
-                await response(scope, receive, send)
+        if _is_remembered_get(scope) and TRIED_FIRST not in scope:
+            ready = scope["app"].state.ready_answers.answer(scope)
+            if ready is not None:
+                await _send_ready(send, ready.status, ready.headers, ready.body)
+                return
+        await self.app(scope, receive, send)
+
+
+class AnswerFirst:
+    """What uvicorn serves: ``app``, with a ``GET /sparql`` whose answer is ready sent before any
+    of the framework's middleware (:class:`ReadyAnswers`, with the headers SecurityMiddleware
+    adds). A request CORS answers differently (an ``Origin`` while CORS is on) goes through it."""
+
+    def __init__(self, app) -> None:
+        self.app, self.state = app, app.state
+        self._cors = bool(app.state.settings.cors_origins)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if _is_remembered_get(scope) and not (self._cors and any(n == b"origin" for n, _ in scope["headers"])):
+            scope["app"], scope[TRIED_FIRST] = self.app, True
+            ready = self.state.ready_answers.answer(scope)
+            if ready is not None:
+                await _send_ready(send, ready.status, ready.served_headers, ready.body)
                 return
         await self.app(scope, receive, send)
 

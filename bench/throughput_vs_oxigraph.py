@@ -3,7 +3,8 @@
 Both serve the seed graph on 127.0.0.1: vankien as ``vankien serve`` (every guard on), the Oxigraph
 server as ``oxigraph serve-read-only --union-default-graph`` over the same built N-Quads. The same
 client (keep-alive HTTP/1.1 connections, one thread each) sends one cheap ``vk:implements+`` lookup
-for ``--seconds`` at each concurrency, first to one server then to the other, and prints req/s,
+for ``--seconds`` per server at each concurrency — in ``--slices`` turns alternating between the
+servers (A B B A …), so that a change in the machine's load falls on both alike — and prints req/s,
 p50/p99 latency, errors and the ratio vankien / Oxigraph. Every answer is checked (200, the same
 rows from both servers).
 
@@ -83,6 +84,12 @@ def rows_of(body: bytes) -> list:
 
 def load(port: int, path: str, clients: int, seconds: float, expected: list) -> dict:
     """``clients`` threads, each on one keep-alive connection, for ``seconds``."""
+    return summary([run_clients(port, path, clients, seconds, expected)])
+
+
+def run_clients(port: int, path: str, clients: int, seconds: float, expected: list) -> dict:
+    """The latencies and error count of ``clients`` threads, each on one keep-alive connection,
+    sending ``path`` for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     stop_at = time.monotonic() + seconds
@@ -113,17 +120,38 @@ def load(port: int, path: str, clients: int, seconds: float, expected: list) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
-    times = sorted(t for per_client in latencies for t in per_client)
-    return {"rps": len(times) / elapsed, "p50_ms": 1000 * statistics.median(times),
+    return {"elapsed": time.monotonic() - began,
+            "latencies": [t for per_client in latencies for t in per_client], "errors": sum(errors)}
+
+
+def summary(runs: list[dict]) -> dict:
+    """req/s, p50/p99 and errors over several runs (their requests over their summed time)."""
+    times = sorted(t for run in runs for t in run["latencies"])
+    return {"rps": len(times) / sum(run["elapsed"] for run in runs),
+            "p50_ms": 1000 * statistics.median(times),
             "p99_ms": 1000 * times[min(len(times) - 1, int(0.99 * len(times)))],
-            "requests": len(times), "errors": sum(errors)}
+            "requests": len(times), "errors": sum(run["errors"] for run in runs)}
+
+
+def side_by_side(targets: dict, answers: dict, clients: int, seconds: float, slices: int) -> dict:
+    """Each server's figures for ``seconds`` at ``clients``, measured in ``slices`` turns that
+    alternate between the servers (A B B A …), so that both see the machine's load alike."""
+    runs: dict[str, list] = {name: [] for name in targets}
+    names = list(targets)
+    for turn in range(slices):
+        for name in (names if turn % 2 == 0 else names[::-1]):
+            port, path = targets[name]
+            runs[name].append(run_clients(port, path, clients, seconds / slices, answers[name]))
+    return {name: summary(measured) for name, measured in runs.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--slices", type=int, default=8,
+                        help="turns each server's --seconds are split into, alternating between "
+                             "the servers (default 8; 1: one run each, one after the other)")
     parser.add_argument("--web-workers", type=int, default=None,
                         help="uvicorn processes for vankien (default: vankien serve's default)")
     args = parser.parse_args()
@@ -156,14 +184,15 @@ def main() -> None:
             answers = {name: rows_of(request_once(*target)[1]) for name, target in targets.items()}
             if answers["vankien"] != answers["oxigraph"] or not answers["vankien"]:
                 sys.exit(f"the servers answer differently: {answers}")
-            print(f"query: {len(answers['vankien'])} rows; {args.seconds:g} s per run; "
+            print(f"query: {len(answers['vankien'])} rows; {args.seconds:g} s per server and "
+                  f"concurrency, in {args.slices} alternating turns; "
                   f"vankien web workers: {args.web_workers or 'default'}")
             print(f"{'clients':>7}  {'server':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
             for clients in args.clients:
-                measured = {}
                 for name, (port, path) in targets.items():
                     load(port, path, clients, min(1.0, args.seconds), answers[name])  # warm up
-                    measured[name] = result = load(port, path, clients, args.seconds, answers[name])
+                measured = side_by_side(targets, answers, clients, args.seconds, args.slices)
+                for name, result in measured.items():
                     print(f"{clients:>7}  {name:<9} {result['rps']:>8.0f} {result['p50_ms']:>8.1f} "
                           f"{result['p99_ms']:>8.1f} {result['errors']:>7}")
                 ratio = measured["vankien"]["rps"] / measured["oxigraph"]["rps"]

@@ -287,8 +287,8 @@ def cmd_synth(args) -> int:
 
 def cmd_serve(args) -> int:
     import uvicorn
-    from vankien.api.app import create_app
-    from vankien.api.security import uvicorn_config, uvicorn_options
+    from vankien.api.app import create_app, uvicorn_config
+    from vankien.api.security import uvicorn_options
     settings = _settings(args).replace(**{k: v for k, v in (
         ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
@@ -302,7 +302,7 @@ def cmd_serve(args) -> int:
         return 0
     # Several processes: each imports the app and reads its settings from the environment.
     os.environ.update(settings.environment())
-    uvicorn.run("vankien.api.app:create_app", factory=True, workers=args.web_workers, **options,
+    uvicorn.run("vankien.api.app:create_served_app", factory=True, workers=args.web_workers, **options,
                 **uvicorn_options())
     return 0
 

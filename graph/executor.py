@@ -241,6 +241,12 @@ class QueryExecutor:
         return ExecutionResult(body, format, formats.get(format).content_type, info.form, rows,
                                truncated, time.monotonic() - started)
 
+    @property
+    def generation(self) -> int:
+        """The loaded data's number (each reload starts the next): what callers remember from
+        answers holds only while it stays the same."""
+        return self._generation
+
     def local_graphs(self) -> list[str] | None:
         """Named graphs of the loaded data (None until a worker has reported them)."""
         return self._local_graphs

@@ -104,6 +104,13 @@ class Settings:
         return tuple(part.strip().rstrip("/") for part in (self.cors or "").split(",") if part.strip())
 
     @property
+    def max_encoded_query_bytes(self) -> int:
+        """The longest request a query may arrive in: a ``POST /sparql`` body or a ``GET`` URL.
+        A percent-encoded character is at most 12 bytes (4 UTF-8 bytes × 3); room for the graph
+        and format parameters."""
+        return 12 * self.max_query_length + 16_384
+
+    @property
     def disk_store_path(self) -> Path:
         """Where the disk store lives: ``store_path`` or ``data_dir/store``."""
         return self.store_path if self.store_path is not None else self.data_dir / "store"

@@ -18,24 +18,56 @@ import engines
 from prerequisites import missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
-# The quick selection (`pytest -m "not slow"`) leaves these out: a real browser, remote engines,
-# the API fuzzer, worker time-outs and the big synthetic corpora. One list, so no test file needs
-# to carry the mark itself.
+# The quick selection (`pytest -m "not slow"`, under a minute on a quiet 2-core machine) leaves
+# these out: a real browser, remote engines (and the oxigraph server), the disk store (RocksDB per
+# test), the API fuzzer, worker time-outs, the big synthetic corpora, pySHACL itself, the wheel,
+# the notebook and most command-line runs (each a `python -m vankien` process; a few stay). One list,
+# so no test file needs to carry the mark itself; `--durations=30` shows what to add next.
 SLOW_MARKERS = ("browser", "remote")
 SLOW_FILES = ("test_api_fuzz.py", "test_backends.py", "test_validate_incremental.py", "test_remote_faults.py",
               "test_hostile.py", "test_ssrf.py", "test_api_e2e.py", "test_executor.py", "test_lookup.py",
-              "test_cli_synth.py", "test_engine_parity.py")
+              "test_cli_synth.py", "test_engine_parity.py", "test_ingest_e2e.py", "test_packaging.py",
+              "test_protocol_w3c.py", "test_sparqlwrapper_matrix.py", "test_notebook.py")
 SLOW_TESTS = ("test_fast_validator_reports_what_pyshacl_reports_on_the_seed_graph",   # pySHACL itself
+              "test_sparql_compiled_validator_agrees_with_pyshacl",
               "test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input",
-              "test_every_minted_uri_dereferences_as_html_and_turtle")
+              "test_every_minted_uri_dereferences_as_html_and_turtle",
+              "test_every_relation_has_a_claim_in_its_graph",
+              "test_same_arguments_give_identical_bytes_and_seed_changes_them",
+              "test_finding_9_slowloris_connections_are_closed",                     # waits out time-outs
+              # command-line matrices and end-to-end runs (one process per case)
+              "test_export_rdf_formats_parse_back", "test_export_property_graph_formats", "test_export_csv_tables",
+              "test_show_accepts_every_spelling", "test_a_number_that_names_nothing_gets_a_suggestion",
+              "test_errors_are_one_line_with_distinct_exit_statuses", "test_query_formats",
+              "test_version_and_python_dash_m", "test_a_closed_pipe_ends_quietly",
+              "test_load_refuses_the_folder_of_the_real_graph",
+              "test_a_file_edited_into_nonsense_is_one_error_naming_file_and_line",
+              "test_accepted_claims_are_built_like_any_seed",
+              "test_accept_all_takes_pending_only_and_keeps_earlier_decisions",
+              "test_review_web_serves_on_loopback_only", "test_validate_passes_on_built_graph_and_fails_on_bad_file",
+              "test_show_is_grouped_and_labelled_like_the_page", "test_query_errors_point_at_the_users_lines",
+              "test_show_and_lineage_narrow_by_term_and_place", "test_terminal_review_with_single_keys",
+              "test_terminal_review_reject_then_quit_keeps_the_decision",
+              "test_unknown_ids_are_one_error_and_write_nothing",
+              "test_accept_and_reject_record_who_and_when_and_change_nothing_else",
+              "test_command_line_ingest_accept_build_query", "test_cli_build_with_claims_builds_accepted_only",
+              "test_disk_store_reopens_without_reloading")
+# A test run once per backend leaves these runs out (the memory store's run stays quick).
+SLOW_PARAMS = ("disk", "oxigraph", "virtuoso")
+
+
+def _slow(item) -> bool:
+    params = getattr(item, "callspec", None)
+    return (item.path.name in SLOW_FILES or item.originalname in SLOW_TESTS
+            or any(item.get_closest_marker(name) for name in SLOW_MARKERS)
+            or (params is not None and any(isinstance(value, str) and value in SLOW_PARAMS
+                                           for value in params.params.values())))
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if (item.path.name in SLOW_FILES or item.originalname in SLOW_TESTS
-                or any(item.get_closest_marker(name) for name in SLOW_MARKERS)):
+        if _slow(item):
             item.add_marker(pytest.mark.slow)
-
 
 
 def _engine(launcher, folder: Path):

@@ -22,7 +22,9 @@ def write(path, triples: int):
 
 
 def count_of(result) -> int:
-    return int(json.loads(result.body)["results"]["bindings"][0]["n"]["value"])
+    """The count in an executed result, or in an answer's parsed JSON."""
+    answer = result if isinstance(result, dict) else json.loads(result.body)
+    return int(answer["results"]["bindings"][0]["n"]["value"])
 
 
 @pytest.fixture
@@ -114,3 +116,49 @@ def test_a_remembered_answer_is_sent_as_the_route_sends_it(tmp_path, monkeypatch
         unacceptable = [httpx.get(f"{url}/sparql", params={"query": COUNT}, headers={"Accept": "image/png"})
                         for _ in range(2)]
         assert [r.status_code for r in unacceptable] == [406, 406]
+
+
+def test_a_ready_answer_is_sent_before_the_framework_until_the_data_is_reloaded(tmp_path, monkeypatch):
+    """As `vankien serve` runs (AnswerFirst): a repeated GET is answered before the framework, the
+    third without even asking the executor (ready answers), with the route's body and headers and
+    the security headers; after a reload the new data's answer is sent."""
+    import sys
+    from pathlib import Path
+
+    import httpx
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from serving import live_server
+
+    from vankien.api import sparql
+    from vankien.api.app import Runtime, create_app
+    from vankien.graph.store import MemoryStore
+
+    asked = []
+    original = sparql.remembered_answer
+    monkeypatch.setattr(sparql, "remembered_answer", lambda scope: asked.append(original(scope)) or asked[-1])
+    through_the_app = []
+    inner = sparql.RememberedAnswers.__call__
+
+    async def counted(self, scope, receive, send):
+        through_the_app.append(scope.get("path"))
+        await inner(self, scope, receive, send)
+
+    monkeypatch.setattr(sparql.RememberedAnswers, "__call__", counted)
+    nquads = write(tmp_path / "a.nq", 3)
+    settings = Settings.from_env(data_dir=tmp_path, seeds_dir=tmp_path, sources_dir=tmp_path)
+    store = MemoryStore()
+    store.load(nquads)
+    with QueryExecutor(settings, nquads) as running:
+        with live_server(create_app(runtime=Runtime(settings, store, running))) as url:
+            answers = [httpx.get(f"{url}/sparql", params={"query": COUNT}) for _ in range(3)]
+            assert [answer is not None for answer in asked] == [False, True]  # the third: ready
+            assert through_the_app.count("/sparql") == 1  # only the first, which the route answered
+            assert [count_of(answer.json()) for answer in answers] == [3, 3, 3]
+            drop = {"date"}
+            route, *ready = ({k: v for k, v in answer.headers.items() if k not in drop} for answer in answers)
+            assert ready == [route, route]
+            assert route["x-content-type-options"] == "nosniff" and route["x-frame-options"] == "DENY"
+            assert route["content-type"].startswith("application/sparql-results+json")
+            running.reload(write(tmp_path / "b.nq", 5))
+            assert count_of(httpx.get(f"{url}/sparql", params={"query": COUNT}).json()) == 5

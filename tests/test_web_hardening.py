@@ -24,6 +24,8 @@ sys.path.insert(0, str(HERE / "fixtures" / "viz"))
 from test_api_formats import REQUESTS  # noqa: E402  (one sample request per GET route, checked there)
 from viz_support import serving  # noqa: E402
 
+from vankien.graph.settings import Settings  # noqa: E402
+
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
 HEADER_TIMEOUT_S = 2.0
@@ -135,6 +137,41 @@ def test_finding_9_slowloris_connections_are_closed(served):
         for conn in sockets:
             conn.close()
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def _raw_exchange(port: int, data: bytes) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it (bounded)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(data)
+        received = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
+        raise AssertionError(f"connection still open after 5 s; received {received[:200]!r}")
+
+
+@pytest.mark.parametrize("finished", [True, False], ids=["complete head", "head still arriving"])
+def test_finding_9_request_head_limits(served, finished):
+    """Header lines over 16 kB: 431; a URL longer than any query may be encoded in (as a POST
+    body): 414 — both whether the head is complete or still arriving. Just under: answered."""
+    port = int(served.rsplit(":", 1)[1])
+    end = b"\r\n\r\n" if finished else b""
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 17_000
+    answer = _raw_exchange(port, head + end)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert answer.endswith(b"request header fields longer than 16384 bytes")
+    longest = Settings().max_encoded_query_bytes
+    url = b"/sparql?query=ASK%7B%7D&x=" + b"a" * longest
+    answer = _raw_exchange(port, b"GET " + url + (b" HTTP/1.1\r\nHost: 127.0.0.1" + end if finished else b""))
+    assert answer.startswith(b"HTTP/1.1 414 "), answer[:200]
+    assert f"URL longer than {longest} bytes".encode() in answer
+    fits = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Big: "
+    answer = _raw_exchange(port, fits + b"a" * 15_000 + b"\r\nAccept: application/sparql-results+json\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+    assert b'"boolean":true' in answer.replace(b" ", b"")
 
 
 @pytest.mark.browser
