@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,9 @@ import psutil
 from vankien.graph.pipeline import SNAPSHOT_PREFIX
 
 from api_load import free_port
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from serving import stop_session  # tests/serving.py
 
 START_TIMEOUT_S = 1800
 # (label, web workers, snapshot setting, snapshot removed first)
@@ -65,12 +67,7 @@ def serve_start(data_dir: Path, workers: int, snapshot: str) -> dict:
         pss = sum(process.memory_full_info().pss for process in tree if process.is_running())
         return {"ready_s": ready_s, "pss_mb": pss / 2**20, "processes": len(tree), "load": os.getloadavg()[0]}
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_session(server, 60)
 
 
 def bench_serve(data_dir: Path, log) -> dict:

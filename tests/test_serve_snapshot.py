@@ -3,8 +3,6 @@ web worker process and every restart opens it instead of parsing the artifact ag
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +16,9 @@ from vankien.graph import queries, synth
 from vankien.graph.pipeline import SNAPSHOT_PREFIX, serving_settings
 from vankien.graph.settings import Settings, SettingsError
 from vankien.graph.store import DiskStore, MemoryStore
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from serving import stop_session
 
 START_TIMEOUT_S = 120
 
@@ -116,12 +117,7 @@ def test_two_web_workers_and_a_restart_serve_one_snapshot(tmp_path):
                 listed.append({doc["iri"] for doc in got.json()["documents"]})
             assert listed and all(found == expected for found in listed), server.stderr
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            stop_session(server)
         [snapshot] = snapshots(data_dir)
         assert built is None or snapshot.stat().st_mtime_ns == built  # the restart reused it
         built = snapshot.stat().st_mtime_ns
