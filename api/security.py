@@ -266,4 +266,5 @@ def uvicorn_options(settings: Settings | None = None) -> dict:
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
         protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"settings": settings})
-    return {"http": protocol, "timeout_keep_alive": 5}
+    # No "server: uvicorn" header: it names the software and costs every client a header to read.
+    return {"http": protocol, "timeout_keep_alive": 5, "server_header": False}
