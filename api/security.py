@@ -22,7 +22,8 @@ import secrets
 import httptools
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from vankien.graph.settings import Settings
 
@@ -136,6 +137,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
         self._head_bytes = 0  # received while awaiting the head
         self._refusal: tuple[int, str] | None = None
+        self._early_answers = _early_answers_of(self.app)
+        self._answered_early = False
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
@@ -155,6 +158,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             raise httptools.HttpParserError(self._refusal[1])  # uvicorn calls send_400_response
         self._awaiting_head, self._head_bytes = False, 0
         self._cancel_header_timer()
+        if self._answer_early():
+            return
         previous = self.cycle
         super().on_headers_complete()
         if self.cycle is not previous:  # a new request (its task has not run yet)
@@ -162,7 +167,44 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._awaiting_head, self._head_bytes = True, 0
+        if self._answered_early:  # no request cycle was started for it
+            self._answered_early = False
+            return
         super().on_message_complete()
+
+    def _answer_early(self) -> bool:
+        """Write the ready answer of a plain keep-alive ``GET`` (no body, proxy headers or
+        pipelined request before it) that the app offers one for (``answer_early``, see
+        :class:`~vankien.api.sparql.AnswerFirst`), as uvicorn would send it, without starting a
+        request cycle and task for it; False when there is none."""
+        if (self._early_answers is None or self.parser.get_method() != b"GET" or self.pipeline
+                or not (self.cycle is None or self.cycle.response_complete) or self.flow.write_paused
+                or self.parser.get_http_version() != "1.1"
+                or not self.parser.should_keep_alive() or self.expect_100_continue
+                or any(name in NOT_EARLY_HEADERS or name.startswith(b"x-forwarded") for name, _ in self.headers)):
+            return False
+        parsed = httptools.parse_url(self.url)
+        try:
+            ready = self._early_answers(parsed.path, parsed.query or b"", self.headers, self.scheme,
+                                        self.server, self.root_path)
+        except Exception:  # a bug: the ASGI way answers (and reports) it
+            self.logger.exception("answering early failed; answering the ASGI way")
+            return False
+        if ready is None:
+            self.scope[TRIED_FIRST] = True  # type: ignore[literal-required]  # the app need not look again
+            return False
+        if self.access_log:  # the line uvicorn logs
+            where = {"client": self.client, "path": parsed.path.decode("ascii"), "root_path": self.root_path,
+                     "query_string": parsed.query or b""}
+            self.access_logger.info('%s - "%s %s HTTP/%s" %d', get_client_addr(where), "GET",  # type: ignore[arg-type]
+                                    get_path_with_query_string(where), "1.1", ready.status)  # type: ignore[arg-type]
+        content = [STATUS_LINE[ready.status]]
+        for name, value in (*self.server_state.default_headers, *ready.served_headers):
+            content += [name, b": ", value, b"\r\n"]
+        self.transport.write(b"".join([*content, b"\r\n", ready.body]))
+        self._answered_early = True
+        self.on_response_complete()
+        return True
 
     def on_response_complete(self) -> None:
         self._arm_header_timer()  # the next request's head gets the same time
@@ -251,6 +293,22 @@ class _HeadWithBody:
 
     def __getattr__(self, name: str):
         return getattr(self._transport, name)
+
+
+TRIED_FIRST = "vankien.answer_first"  # in the scope of a request that had no ready answer
+
+# A request with one of these (a body, a proxy's or a browser's cross-origin view) goes the ASGI way.
+NOT_EARLY_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"forwarded", b"origin"})
+
+
+def _early_answers_of(app):
+    """The ``answer_early`` of the first app in uvicorn's wrapping (its middleware keep the
+    wrapped app as ``.app``) that has one, else None."""
+    for _ in range(8):
+        if app is None or hasattr(app, "answer_early"):
+            return getattr(app, "answer_early", None)
+        app = getattr(app, "app", None)
+    return None
 
 
 @functools.lru_cache(maxsize=1)
