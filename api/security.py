@@ -131,7 +131,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         limits = self.settings or _settings_from_env()
-        self._header_timeout_s = limits.header_timeout_s
+        self._header_timeout_s, self._body_timeout_s = limits.header_timeout_s, limits.body_timeout_s
+        self._body_timer: asyncio.TimerHandle | None = None
         self._max_url_bytes = limits.max_encoded_query_bytes
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
@@ -164,9 +165,12 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().on_headers_complete()
         if self.cycle is not previous:  # a new request (its task has not run yet)
             _HeadWithBody.wrap(self.cycle)
+            if any(name in BODY_HEADERS for name, _ in self.headers):
+                self._body_timer = self.loop.call_later(self._body_timeout_s, self._body_timed_out, self.cycle)
 
     def on_message_complete(self) -> None:
         self._awaiting_head, self._head_bytes = True, 0
+        self._cancel_body_timer()
         if self._answered_early:  # no request cycle was started for it
             self._answered_early = False
             return
@@ -218,7 +222,23 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc) -> None:
         self._cancel_header_timer()
+        self._cancel_body_timer()
         super().connection_lost(exc)
+
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timed_out(self, cycle) -> None:
+        """The body of ``cycle``'s request did not arrive in time: 408 (unless its response has
+        begun) and the connection is closed; the app reads a disconnect."""
+        self._body_timer = None
+        if cycle.more_body and not self.transport.is_closing():
+            if not cycle.response_started:
+                cycle.response_started = True  # nothing else may be written for it
+                self._refuse(408, f"request body not complete within {self._body_timeout_s:g} s")
+            self.transport.close()
 
     def _over_limit(self, url_bytes: int, header_bytes: int) -> tuple[int, str] | None:
         if url_bytes > self._max_url_bytes:
@@ -229,7 +249,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, message: str) -> None:
         body = message.encode()
-        reason = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
+        reason = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
         self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
                              b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
                              % (status, reason, len(body), body))
@@ -297,8 +317,10 @@ class _HeadWithBody:
 
 TRIED_FIRST = "vankien.answer_first"  # in the scope of a request that had no ready answer
 
+BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})  # a request with a body
+
 # A request with one of these (a body, a proxy's or a browser's cross-origin view) goes the ASGI way.
-NOT_EARLY_HEADERS = frozenset({b"content-length", b"transfer-encoding", b"forwarded", b"origin"})
+NOT_EARLY_HEADERS = BODY_HEADERS | {b"forwarded", b"origin"}
 
 
 def _early_answers_of(app):

@@ -29,6 +29,8 @@ from vankien.graph.settings import Settings  # noqa: E402
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
 HEADER_TIMEOUT_S = 2.0
+BODY_TIMEOUT_S = 2.0
+SLOW_BODIES = 20
 XSS = "<script>window.__xss=1</script>"
 
 
@@ -48,9 +50,9 @@ class _Scripts(HTMLParser):
 
 @pytest.fixture(scope="module")
 def served(real_graph):
-    """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
+    """Base URL of a real uvicorn serving the real graph, header and body timeouts 2 s."""
     settings, store = real_graph
-    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store) as url:
+    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S, body_timeout_s=BODY_TIMEOUT_S), store) as url:
         yield url
 
 
@@ -137,6 +139,56 @@ def test_finding_9_slowloris_connections_are_closed(served):
         for conn in sockets:
             conn.close()
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_request_body_that_trickles_is_cut_off(served):
+    """A POST whose head arrives but whose body trickles (a byte now and then, never the end) gets
+    408 and is closed once the body timeout has passed; a body that arrives in time is answered."""
+    port = int(served.rsplit(":", 1)[1])
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nContent-Length: 1000\r\n\r\nASK {}")
+    sockets = []
+    try:
+        for _ in range(SLOW_BODIES):
+            conn = socket.create_connection(("127.0.0.1", port), timeout=5)
+            conn.sendall(head)
+            conn.setblocking(False)
+            sockets.append(conn)
+        opened = time.monotonic()
+        answers: dict[int, bytes] = {}
+        closed_after: dict[int, float] = {}
+        while len(closed_after) < len(sockets) and time.monotonic() - opened < BODY_TIMEOUT_S + 8:
+            for index, conn in enumerate(sockets):
+                if index in closed_after:
+                    continue
+                try:
+                    conn.send(b" ")
+                    chunk = conn.recv(4096)
+                    answers[index] = answers.get(index, b"") + chunk
+                    if chunk == b"":
+                        closed_after[index] = time.monotonic() - opened
+                except BlockingIOError:
+                    pass
+                except OSError:  # reset or broken pipe: closed by the server
+                    closed_after[index] = time.monotonic() - opened
+            time.sleep(0.25)
+        assert len(closed_after) == SLOW_BODIES, f"{SLOW_BODIES - len(closed_after)} still open"
+        assert BODY_TIMEOUT_S - 0.5 < min(closed_after.values())
+        assert max(closed_after.values()) < BODY_TIMEOUT_S + 3
+        timed_out = [answer for answer in answers.values() if answer.startswith(b"HTTP/1.1 408 ")]
+        assert timed_out and all(b"request body not complete within 2 s" in answer for answer in timed_out)
+    finally:
+        for conn in sockets:
+            conn.close()
+    # A body in two parts, the second after a pause well within the limit, is answered.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(head.replace(b"1000", b"6").replace(b"Accept:", b"Connection: close\r\nAccept:")[:-3])
+        time.sleep(BODY_TIMEOUT_S / 4)
+        conn.sendall(b" {}")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ") and b'"boolean":true' in answer.replace(b" ", b""), answer[:300]
 
 
 def _raw_exchange(port: int, data: bytes) -> bytes:
