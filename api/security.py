@@ -166,7 +166,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         if self.cycle is not previous:  # a new request (its task has not run yet)
             _HeadWithBody.wrap(self.cycle)
             if any(name in BODY_HEADERS for name, _ in self.headers):
-                self._body_timer = self.loop.call_later(self._body_timeout_s, self._body_timed_out, self.cycle)
+                self._body_timer = self.loop.call_later(self._body_timeout_s, self._body_timed_out)
 
     def on_message_complete(self) -> None:
         self._awaiting_head, self._head_bytes = True, 0
@@ -230,15 +230,18 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             self._body_timer.cancel()
             self._body_timer = None
 
-    def _body_timed_out(self, cycle) -> None:
-        """The body of ``cycle``'s request did not arrive in time: 408 (unless its response has
-        begun) and the connection is closed; the app reads a disconnect."""
+    def _body_timed_out(self) -> None:
+        """The body of the request being read did not arrive in time (the timer is cancelled when
+        it ends): 408 (unless its response has begun) and the connection is closed; the app reads a
+        disconnect."""
         self._body_timer = None
-        if cycle.more_body and not self.transport.is_closing():
-            if not cycle.response_started:
-                cycle.response_started = True  # nothing else may be written for it
-                self._refuse(408, f"request body not complete within {self._body_timeout_s:g} s")
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_started:
+            cycle.response_started = True  # nothing else may be written for it
+            self._refuse(408, f"request body not complete within {self._body_timeout_s:g} s")
+        self.transport.close()
 
     def _over_limit(self, url_bytes: int, header_bytes: int) -> tuple[int, str] | None:
         if url_bytes > self._max_url_bytes:
@@ -276,22 +279,22 @@ class _HeadWithBody:
     """The transport as one response sees it: the response head is held back and written with the
     first body bytes, so a small answer leaves in one write (one TCP segment, one wake-up of the
     client) instead of two. Whatever is held is written when the response completes or the
-    connection is closed."""
+    connection is closed. (It keeps no reference to the cycle: no reference loop per request.)"""
 
-    __slots__ = ("_transport", "_cycle", "_head", "_holding", "_on_response")
+    __slots__ = ("_transport", "_head", "_holding", "_on_response")
 
-    def __init__(self, cycle) -> None:
-        self._transport, self._cycle, self._on_response = cycle.transport, cycle, cycle.on_response
+    def __init__(self, transport, on_response) -> None:
+        self._transport, self._on_response = transport, on_response
         self._head: bytes | None = None
         self._holding = True  # until the head is written
 
     @classmethod
     def wrap(cls, cycle) -> None:
-        holder = cls(cycle)
+        holder = cls(cycle.transport, cycle.on_response)
         cycle.transport, cycle.on_response = holder, holder.response_complete
 
     def write(self, data: bytes) -> None:
-        if self._holding and self._cycle.response_started:  # the head (a 100 Continue goes out at once)
+        if self._holding and data != CONTINUE:  # the head (a 100 Continue goes out at once)
             self._holding, self._head = False, data
             return
         if self._head is not None:
@@ -315,6 +318,7 @@ class _HeadWithBody:
         return getattr(self._transport, name)
 
 
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"  # what uvicorn writes before reading an expected body
 TRIED_FIRST = "vankien.answer_first"  # in the scope of a request that had no ready answer
 
 BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})  # a request with a body
