@@ -222,8 +222,13 @@ def read_yaml_file(path: Path) -> Any:
 
 
 def _parse_yaml(path: Path, parse) -> Any:
+    text = read_utf8(path)
     try:
-        return parse(read_utf8(path), Loader=StrictLoader)
+        return parse(text, Loader=StrictLoader)
+    except yaml.reader.ReaderError as exc:   # a character YAML refuses: a control byte, binary data
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise SeedError(f"{path}:{text.count(chr(10), 0, exc.position) + 1}: not valid YAML: character "
+                        f"#x{code:04x} is not allowed (a control character or binary data)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -134,25 +134,16 @@ def oxigraph_read_only(nquads, folder) -> Iterator[str]:
     location = Path(folder) / "oxigraph-db"
     subprocess.run([binary, "load", "--location", str(location), "--file", str(nquads)],
                    check=True, capture_output=True, timeout=300)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = open(Path(folder) / "oxigraph.log", "wb")
+    from engines import free_loopback_port, wait_until_answering
+    port = free_loopback_port()
+    log_path = Path(folder) / "oxigraph.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen([binary, "serve-read-only", "--location", str(location), "--bind",
                                 f"127.0.0.1:{port}", "--union-default-graph"],
                                stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"oxigraph did not answer on {base_url}: "
-                                   f"{(Path(folder) / 'oxigraph.log').read_text()[-2000:]}")
-            try:
-                httpx.get(f"{base_url}/query", params={"query": "ASK {}"}, timeout=1.0)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        wait_until_answering(f"{base_url}/query", process, log_path, START_TIMEOUT_S)
         yield base_url
     finally:
         process.kill()

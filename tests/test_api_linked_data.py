@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 import re
-from html.parser import HTMLParser
+import sys
+from pathlib import Path
 
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from html_page import Page
 
 from vankien.api.i18n import render
 from vankien.graph import queries
@@ -62,33 +66,17 @@ def test_description_holds_claims_and_quotes(app_client):
                           "im Vorfeld des 14. Nationalen Parteitags") in set(graph.objects())
 
 
-class Links(HTMLParser):
-    """Every ``<a href>`` of a page and the ids of its elements."""
-    def __init__(self, text: str):
-        super().__init__()
-        self.hrefs: list[str] = []
-        self.ids: list[str] = []
-        self.feed(text)
-
-    def handle_starttag(self, tag, attrs):
-        found = dict(attrs)
-        if tag == "a" and found.get("href"):
-            self.hrefs.append(found["href"])
-        if found.get("id"):
-            self.ids.append(found["id"])
-
-
 def test_page_shows_quotes_and_local_links(app_client):
     # (The old page was a triple table with single-quoted attributes; the test now reads the links.)
     page = app_client.get("/id/doc/tu-dien-bien/kh/158/k14", headers={"Accept": BROWSER}).text
     assert "In Umsetzung der Richtlinie Nr. 35-CT/TW" in page
-    hrefs = Links(page).hrefs
+    hrefs = Page(page).hrefs
     assert f"/id/{DOC_35}" in hrefs and "/id/source/bdbp-218887-de" in hrefs
     assert not [h for h in hrefs if h.startswith("https://w3id.org/")]
 
 
 def test_generic_page_links_predicates_to_the_ontology(app_client):
-    hrefs = Links(app_client.get("/id/term/dien-bien/14", headers={"Accept": BROWSER}).text).hrefs
+    hrefs = Page(app_client.get("/id/term/dien-bien/14", headers={"Accept": BROWSER}).text).hrefs
     assert "/ontology#termOrdinal" in hrefs and "/id/body/dien-bien/tinh-uy" in hrefs
 
 

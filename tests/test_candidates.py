@@ -149,3 +149,47 @@ def test_claims_paths_survive_the_settings_environment_round_trip():
     settings = Settings(claims=(CANDIDATES / "candidates.yaml", SEEDS))
     assert Settings.from_env(settings.environment()).claims == settings.claims
     assert Settings.from_env(Settings().environment()).claims == ()
+
+
+# A claims file edited by hand into nonsense, after a good build: `vankien build` is one clear error
+# naming the file and line, and the last good graph (with its accepted claims) stays as it was.
+NONSENSE = [
+    ("binary", lambda text: "\x00\x01" + text, "candidates.yaml:1: not valid YAML: character #x0000"),
+    ("control-byte", lambda text: text.replace("  - id: k2\n", "  - id: k2\x07\n"),
+     "candidates.yaml:33: not valid YAML: character #x0007"),
+    ("tab", lambda text: text.replace("  - id: k2\n", "\t- id: k2\n"), "candidates.yaml:33: not valid YAML"),
+    ("not-a-mapping", lambda text: "- just\n- a list\n", "candidates.yaml:1: the seed file must be a mapping"),
+    ("claims-not-a-list", lambda text: text.split("claims:")[0] + "claims: 5\n", "candidates.yaml:3: 'claims' must be a list"),
+    ("accepted-without-reviewer", lambda text: text.replace("    review: pending\n", "    review: accepted\n"),
+     "candidates.yaml:33: claim k2: review accepted needs reviewed_by"),
+    ("half-a-fact", lambda text: text.replace("      - plan-9 vk:issuedBy board\n", "      - plan-9 vk:issuedBy\n"),
+     "candidates.yaml:38: a fact is 'subject predicate object'"),
+    ("quote-moved", lambda text: text.replace('start: 38}', 'start: 39}'),
+     "candidates.yaml:20: claim k1: text at 39:77"),
+]
+
+
+@pytest.mark.parametrize(("name", "breakage", "where"), NONSENSE, ids=[n for n, _, _ in NONSENSE])
+def test_a_claims_file_edited_into_nonsense_fails_the_build_and_loses_nothing(tmp_path, capsys, name, breakage,
+                                                                               where):
+    from vankien.cli.commands import main
+    claims, data = tmp_path / "candidates.yaml", tmp_path / "var"
+    for file in ("candidates.yaml", "candidates-source.txt"):
+        claims.with_name(file).write_bytes((CANDIDATES / file).read_bytes())
+    common = ["--seeds-dir", str(SEEDS), "--sources-dir", str(tmp_path), "--data-dir", str(data),
+              "--store", "memory", "--claims", str(claims)]
+    assert main(["build", *common]) == 0
+    good = {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()}
+    capsys.readouterr()
+    broken = breakage(claims.read_text(encoding="utf-8"))
+    claims.write_text(broken, encoding="utf-8")
+    assert main(["build", *common]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vankien: error: ") and "Traceback" not in err
+    assert where in err and f"{claims}:" in err, err
+    assert len(err.strip().splitlines()) <= 2                     # the error, or a header and the one quote
+    assert claims.read_text(encoding="utf-8") == broken           # the build never rewrites a claims file
+    assert {path.name: path.read_bytes() for path in data.iterdir() if path.is_file()} == good
+    last_good = Dataset()
+    last_good.parse(data / "vankien.nq", format="nquads")
+    assert list(last_good.quads((PLAN_9, VK.implements, DIRECTIVE, None)))      # k1, accepted, still there

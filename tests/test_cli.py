@@ -3,12 +3,15 @@
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import rdflib
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engines import free_loopback_port
 
 
 def run(built_env, *args, expect=0):
@@ -97,9 +100,7 @@ def test_query_errors_point_at_the_users_lines(built_env):
 
 
 def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
-    with socket.socket() as probe:          # a loopback port nobody listens on: the store is unreachable
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = free_loopback_port()      # a loopback port nobody listens on: the store is unreachable
     for args, needle, status in (
             (["show", "12-XY/TU"], "unknown document type code 'XY'", 2),
             (["show", "99-KH/TU"], "no document numbered 99-KH/TU", 3),

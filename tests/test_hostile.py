@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from canary import running_canary
+from engines import free_loopback_port, wait_until_answering
 from serving import vankien_serving
 
 SYN = "https://w3id.org/vankien/synthetic/id/"
@@ -209,16 +210,13 @@ def _alive(pid: int) -> bool:
 def test_finding_5_workers_die_with_the_server(synthetic_nquads, tmp_path):
     import os
     import signal
-    import socket
     import subprocess
     import threading
 
     data = tmp_path / "var"
     data.mkdir()
     (data / "vankien.nq").write_bytes(synthetic_nquads.read_bytes())
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_loopback_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "VANKIEN_DATA_DIR": str(data), "VANKIEN_QUERY_TIMEOUT_S": "120"}
     log = open(tmp_path / "server.log", "wb")
@@ -226,15 +224,7 @@ def test_finding_5_workers_die_with_the_server(synthetic_nquads, tmp_path):
                               env=env, stdout=log, stderr=subprocess.STDOUT)
     started: set[int] = set()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, \
-                (tmp_path / "server.log").read_text()[-2000:]
-            try:
-                httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_answering(f"{url}/sparql", server, tmp_path / "server.log", 120)
         busy_query = threading.Thread(target=lambda: _swallow(_get, url, _cross_product(99)), daemon=True)
         busy_query.start()
         busy = None

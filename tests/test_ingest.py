@@ -207,6 +207,10 @@ def test_seed_article_recall_on_curated_documents_and_implements(tmp_path, seed_
     assert curated.documents == {"35-CT/TW", "04-NQ/TU", "158-KH/TU", "03-HD/TU", "09-ĐA/TU", "66-KH/TU"}
     assert curated.documents <= found.documents                        # recall 1.0
     assert implements and implements <= found.relations                # recall 1.0
+    curated_by_value = {(value, unit): approximation for value, unit, approximation in curated.figures}
+    assert {(v, u, a) for v, u, a in found.figures if (v, u) in curated_by_value} == \
+        {(v, u, curated_by_value[(v, u)]) for v, u, _ in found.figures if (v, u) in curated_by_value}
+    assert (2500, "vk:UnitPerYear", "vk:Nearly") in found.figures & curated.figures     # "fast 2.500"
     precision = len(found.relations & curated.relations) / len(found.relations)
     with capsys.disabled():
         print(f"\nseed article: documents precision {len(found.documents & curated.documents) / len(found.documents):.2f}, "
@@ -256,13 +260,18 @@ REQUIRED_RULES = {
     "amends.vi.sua-doi-bo-sung", "replaces.vi.thay-the", "advised_by.vi.tham-muu",
     "advised_by.de.empfahl", "advised_by.en.advised", "issued_by.vi.ban-hanh", "issuer.vi.after-number",
     "issuer.de.after-number", "issuer.en.after-number", "subject.vi.marker", "subject.de.marker",
-    "subject.en.marker", "figure.vi.peryear.approximately", "figure.de.peryear.approximately",
-    "figure.en.peryear.approximately", "figure.vi.percent.more-than", "figure.de.percent.more-than",
-    "figure.en.organisation.more-than", "term.date-in-term-table"}
+    "subject.en.marker", "figure.vi.peryear.nearly", "figure.de.peryear.nearly",
+    "figure.en.peryear.nearly", "figure.vi.person.approximately", "figure.vi.percent.more-than",
+    "figure.de.percent.more-than", "figure.en.organisation.more-than", "term.date-in-term-table"}
 REQUIRED_WRITINGS = ("Chỉ thị số 35-CT/TW", "Richtlinie Nr.", "Directive No.", "ngày 14/6/2024",
                      "tháng 6 năm", "vom 14. Juni 2024", "dated June 14, 2024", "8.279", "2.310,5",
                      "41,775", "10,5%", "Ban Thường vụ Tỉnh ủy Điện Biên ban hành", "des Politbüros",
-                     "of the Politburo", "của Bộ Chính trị")
+                     "of the Politburo", "của Bộ Chính trị", " về ", " zu ", " on ", "gần ", "fast ",
+                     "nearly ", "trên ", "über ", "over ")
+# every spelling of a document number the identifier parser reads (graph/identifiers.py), as written
+REQUIRED_SPELLINGS = ("35 - CT/TƯ", "158–KH/TU", "01\u2011KL/TW", "09-DA/TU", "66-kh/tu", "24 – QĐ/TW",
+                      "12-Q\u00d0i/TU", "Nummer 35-ct/tw", "Nr.\u00a0158 – KH / TU", "No 35–CT/TW",
+                      "158\u2212KH/TU", "Chi thi so 35-CT/TW")
 
 
 def test_devset_covers_every_cue_date_and_number_format(tmp_path):
@@ -272,6 +281,36 @@ def test_devset_covers_every_cue_date_and_number_format(tmp_path):
     assert REQUIRED_RULES - used == set()
     texts = " ".join(" ".join(item["text"].split()) for item in DEVSET["texts"])
     assert [w for w in REQUIRED_WRITINGS if w not in texts] == []
+    as_written = " ".join(item["text"] for item in DEVSET["texts"])
+    assert [w for w in REQUIRED_SPELLINGS if w not in as_written] == []
+    # a collision across terms (same number, two terms) and an undecidable reference
+    assert any(item["gold"].get("conflicts") and item["gold"].get("two_terms") for item in DEVSET["texts"])
+    assert any("unknown" in item["gold"].get("terms", {}).values()
+               and "needs-review" in item["gold"].get("status", {}).values() for item in DEVSET["texts"])
+
+
+def test_qualifiers_mean_what_the_ontology_defines():
+    """One meaning per qualifier word: each rules row names an approximation concept of the ontology,
+    holds that concept's names (gần / fast / nearly → vk:Nearly, a narrower vk:Approximately;
+    trên / über / over → vk:MoreThan, a lower bound) and no word is in two rows."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+    from vankien.graph.ingest.rules import rules
+    ontology = Graph().parse(Path(__file__).parents[1] / "ontology" / "vankien.ttl")
+    rows = rules()["qualifiers"]
+    concepts = {spec["concept"]: spec["words"] for spec in rows.values()}
+    assert set(concepts) == {"vk:Nearly", "vk:Approximately", "vk:MoreThan"}
+    assert (VK.Nearly, SKOS.broader, VK.Approximately) in ontology
+    for curie, words in concepts.items():
+        concept = VK[curie.removeprefix("vk:")]
+        assert (concept, RDF.type, VK.Approximation) in ontology
+        for label in ontology.objects(concept, SKOS.prefLabel):
+            assert str(label).lower() in words[label.language], (curie, label)
+    assert {"gần", "fast", "nearly"} <= set().union(*concepts["vk:Nearly"].values())
+    assert {"trên", "über", "over"} <= set().union(*concepts["vk:MoreThan"].values())
+    for lang in ("vi", "de", "en"):
+        every = [word for words in concepts.values() for word in words[lang]]
+        assert len(every) == len(set(every)), lang
 
 
 def extract_claims(tmp_path: Path, item: dict) -> list[dict]:

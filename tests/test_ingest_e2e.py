@@ -28,6 +28,9 @@ import pytest
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prerequisites import missing
+
 from vankien.graph.build import build_dataset
 from vankien.graph.claims import SeedFile, load_seed_dir, load_seed_file
 from vankien.graph.namespaces import OA, VK
@@ -63,11 +66,8 @@ def vankien(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def seed_article() -> Path:
     original = SETTINGS.sources_dir / SEED_TEXT
     if not original.is_file():
-        reason = (f"source text {SEED_TEXT} not found in {SETTINGS.sources_dir} "
-                  "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
-        if os.environ.get("VANKIEN_REQUIRE_SOURCES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing("sources", f"source text {SEED_TEXT} not found in {SETTINGS.sources_dir} "
+                           "(set VANKIEN_SOURCES_DIR to the folder holding the source articles)")
     return original
 
 

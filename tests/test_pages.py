@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from html_page import Page
 
 from vankien.api.i18n import LOCALE_DIR, negotiate_language, pick_label
 from vankien.api.links import local_href
@@ -26,27 +29,6 @@ VK = "https://w3id.org/vankien/ontology#"
 WORDS = {"vi": ("Tóm tắt", "Được thực hiện bởi", "Cơ quan ban hành"),
          "en": ("Summary", "Implemented by", "Issued by"),
          "de": ("Überblick", "Umgesetzt durch", "Erlassen von")}
-
-
-class Page(HTMLParser):
-    """A page's links, its text, and the text of each element with an id."""
-    def __init__(self, text: str):
-        super().__init__()
-        self.hrefs: list[str] = []
-        self.text_parts: list[str] = []
-        self.lang = None
-        self.feed(text)
-        self.text = " ".join(" ".join(self.text_parts).split())
-
-    def handle_starttag(self, tag, attrs):
-        found = dict(attrs)
-        if tag == "a" and found.get("href"):
-            self.hrefs.append(found["href"])
-        if tag == "html":
-            self.lang = found.get("lang")
-
-    def handle_data(self, data):
-        self.text_parts.append(data)
 
 
 def get_page(client, path: str, **headers) -> Page:

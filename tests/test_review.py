@@ -12,6 +12,9 @@ import pexpect
 import pytest
 from rdflib import Dataset
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engines import free_loopback_port
+
 from vankien.graph.claims import load_seed_file
 from vankien.graph.namespaces import VK
 from vankien.graph.review import ClaimsFile, ReviewError
@@ -239,13 +242,10 @@ def test_terminal_review_reject_then_quit_keeps_the_decision(folder):
 
 
 def test_review_web_serves_on_loopback_only(folder):
-    import socket
     import time
 
     import httpx
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_loopback_port()
     env = {**os.environ, "VANKIEN_REVIEWER": "Web Reviewer"}
     server = subprocess.Popen([*CLI, "review", str(folder / "candidates.yaml"), "--sources-dir", str(folder),
                                "--web", "--port", str(port)], env=env, stdout=subprocess.PIPE, text=True)

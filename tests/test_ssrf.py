@@ -22,6 +22,7 @@ from vankien.graph.sparql_guard import QueryRefused, check_query, expand_codepoi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from canary import CANARY_MARK
+from engines import free_loopback_port
 from serving import vankien_runtime_serving
 
 SYN = Namespace("https://w3id.org/vankien/synthetic/id/")
@@ -111,7 +112,7 @@ def test_finding_1_query_workers_have_no_network(served, canary):
     _, executor = served
     target, seen = canary
     assert executor.network_isolation, "the query workers run without any isolation layer"
-    closed_port = _closed_loopback_port()
+    closed_port = free_loopback_port()          # nobody listens there
     messages = []
     for url in (f"{target}/x", f"http://127.0.0.1:{closed_port}/x"):
         request = (f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}", "json", None, None, True, 10, None)
@@ -143,8 +144,3 @@ def test_finding_1_sandbox_blocks_sockets_in_a_fresh_process(canary):
     assert seen == []
 
 
-def _closed_loopback_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

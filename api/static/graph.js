@@ -19,7 +19,8 @@
     var a = el("a", text); a.href = url; a.rel = "noopener noreferrer"; a.target = "_blank"; return a;
   }
   function figureInto(f, box) {
-    var value = (f.approximation === "Approximately" ? "\u2248 " : f.approximation === "MoreThan" ? "> " : "")
+    // vk:Nearly ("fast 2.500") is close to and not above the value: shown as \u2272, not as exact
+    var value = ({Approximately: "\u2248 ", Nearly: "\u2272 ", MoreThan: "> "}[f.approximation] || "")
       + Number(f.value).toLocaleString() + (f.unit ? " " + f.unit : "");
     box.appendChild(el("p", value, "vk-figure-value"));
     if (f.measure) { box.appendChild(el("div", f.measure)); }

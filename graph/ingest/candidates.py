@@ -5,11 +5,11 @@ finding with its quote(s) at their offsets, the rule that produced it, a confide
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from vankien.graph.identifiers import fold
+from vankien.graph.namespaces import sparql_literal
 from vankien.graph.uris import Minter
 from vankien.graph.ingest.cues import Relation
 from vankien.graph.ingest.figures import Figure
@@ -83,9 +83,8 @@ def _quote_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def literal(text: str, lang: str | None = None, datatype: str | None = None) -> str:
-    """A Turtle literal for a fact (JSON string escapes are valid Turtle escapes)."""
-    quoted = json.dumps(" ".join(text.split()), ensure_ascii=False)
-    return quoted + (f"@{lang}" if lang else "") + (f"^^{datatype}" if datatype else "")
+    """A Turtle literal for a fact, white space folded (``datatype`` a CURIE such as ``xsd:date``)."""
+    return sparql_literal(" ".join(text.split()), lang=lang) + (f"^^{datatype}" if datatype else "")
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Reported figures: a number, its qualifier ("gần", "fast", "nearly" → approximately; "trên",
-"über", "over" → more than), its unit and the words saying what is counted. Numbers that belong to
+"""Reported figures: a number, its qualifier ("gần", "fast", "nearly" → nearly, just below;
+"khoảng", "etwa", "about" → approximately; "trên", "über", "over" → more than), its unit and the words saying what is counted. Numbers that belong to
 a document number, a date, a year or an ordinal are not figures; a number whose counted words name
 no unit from the rules table is left out (the report counts it)."""
 
@@ -25,7 +25,7 @@ class Figure:
     text: str
     value: int | Decimal
     unit: str                # CURIE: vk:UnitPerson …
-    approximation: str | None  # CURIE: vk:Approximately | vk:MoreThan
+    approximation: str | None  # CURIE: vk:Nearly | vk:Approximately | vk:MoreThan
     counted: str             # what is counted, as written ("Parteimitglieder aufgenommen")
     rule: str
     confidence: float
