@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from vankien.graph.executor import QueryExecutor
-from vankien.graph.pipeline import artifact_path, open_graph
+from vankien.graph.pipeline import artifact_path, open_graph, serving_settings
 from vankien.graph.settings import Settings
 from vankien.graph.store import Store
 
@@ -33,6 +33,7 @@ class Runtime:
 
 
 def open_runtime(settings: Settings) -> Runtime:
+    settings = serving_settings(settings)  # the memory store: served from its snapshot on disk
     store = open_graph(settings, read_only=True)  # serving never writes: worker processes share a disk store
     nquads = artifact_path(settings) if settings.store == "memory" else None
     return Runtime(settings=settings, store=store, executor=QueryExecutor(settings, nquads))

@@ -29,8 +29,8 @@ ENGINES = {"oxigraph": engines.oxigraph, "virtuoso": engines.virtuoso}
 
 
 def bench_engines(corpus: Path, stats: dict, *, bench_queries, competency_answers, lookup_sparql: str,
-                  api_seconds: float, log) -> dict:
-    """{"memory": {...}, "oxigraph": {...}, "virtuoso": {...}} for one corpus."""
+                  api_seconds: float, log, names: tuple[str, ...] = tuple(ENGINES)) -> dict:
+    """{"memory": {...}, "oxigraph": {...}, "virtuoso": {...}} for one corpus (the engines named)."""
     memory = MemoryStore()
     started = time.perf_counter()
     memory.replace_with(corpus, checked=True)
@@ -41,7 +41,8 @@ def bench_engines(corpus: Path, stats: dict, *, bench_queries, competency_answer
         result["memory"]["api"] = api_by_workers({"VANKIEN_STORE": "memory", "VANKIEN_DATA_DIR": str(corpus.parent)},
                                                  lookup_sparql, api_seconds, log)
     memory.close()
-    for name, launcher in ENGINES.items():
+    for name in names:
+        launcher = ENGINES[name]
         folder = Path(tempfile.mkdtemp(prefix=f"vankien-bench-{name}-"))
         try:
             with launcher(folder) as engine:
@@ -130,6 +131,8 @@ def markdown(results: dict, command: str) -> str:
                            ("provenance", "3-hop provenance of one claim (ms)")):
             rows.append((label, lambda f, key=key: f"{f[key]['p50'] * 1000:.2f}" if key in f else "—"))
         for workers in WORKER_COUNTS:
+            rows.append((f"API, {workers} worker(s): first answer after start (s)",
+                         lambda f, w=workers: _api_ready(f, w)))
             for route in ("lineage", "sparql"):
                 rows.append((f"API {route}, {workers} worker(s): req/s (p50 / p99 ms)",
                              lambda f, w=workers, r=route: _api_cell(f, w, r)))
@@ -138,6 +141,11 @@ def markdown(results: dict, command: str) -> str:
             lines.append(f"| {label} | " + " | ".join(values) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _api_ready(figures: dict, workers: int) -> str:
+    api = figures.get("api", {}).get(workers) or figures.get("api", {}).get(str(workers))
+    return f"{api['ready_s']:.1f}" if api else "—"
 
 
 def _api_cell(figures: dict, workers: int, route: str) -> str:

@@ -8,6 +8,7 @@ query figures, the API with 1, 2 and 4 worker processes; bench/engines_bench.py)
 fresh child processes (``--child``); every rdflib measurement is cut after a time limit.
 
     python bench/run.py       # sizes 1000,10000,38000,100000; writes bench/RESULTS.md
+    python bench/run.py --targets-only --sizes 10000,100000   # the scale targets only (its section)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import io
 import json
 import multiprocessing
+import os
 import resource
 import shutil
 import subprocess
@@ -27,12 +29,14 @@ import pyoxigraph as ox
 
 from vankien.graph import queries, synth
 from vankien.graph.settings import Settings
+from vankien.graph.pipeline import serving_settings
 from vankien.graph.store import DiskStore, MemoryStore
 
 from rdflib_baseline import RdflibStore, load_dataset  # bench/ is sys.path[0] when run as a script
 from api_load import CLIENT_THREADS, bench_api, percentiles
 from engines_bench import bench_engines, markdown as engines_markdown
 from report import markdown
+from scale_targets import bench_serve, markdown as targets_markdown, remove_snapshots
 
 BENCH = Path(__file__).resolve().parent
 LOOKUP_SPARQL = 'PREFIX eli: <http://data.europa.eu/eli/ontology#> SELECT ?d WHERE {{ ?d eli:id_local "{}" }}'
@@ -113,6 +117,8 @@ def bench_queries(store, stats: dict, min_runs: int, max_runs: int, budget_s: fl
     result = {}
     for name, function in figures.items():
         result[name] = run(name, function)
+        if isinstance(result[name], dict):
+            result[name]["load"] = os.getloadavg()[0]
         log(f"  {name}: {result[name]}")
     return result
 
@@ -140,10 +146,27 @@ def child_memory_build(corpus: str, checked: bool) -> dict:
 def memory_build(corpus: str, checked: bool) -> tuple[MemoryStore, dict]:
     """checked=True: the load of vankien's own artifact at every start of the memory store
     (lenient parse); False: the first load of a file nobody has checked yet (strict parse)."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_s()
     store = MemoryStore()
     store.replace_with(corpus, checked=checked)
-    return store, {"seconds": time.perf_counter() - started, "peak_mb": peak_mb(), "quads": len(store)}
+    return store, {"seconds": time.perf_counter() - started, "cpu_s": cpu_s() - cpu, "peak_mb": peak_mb(),
+                   "quads": len(store), "load": os.getloadavg()[0]}
+
+
+def cpu_s() -> float:
+    """CPU seconds of this process (user + system): less bent by other jobs than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child_snapshot(data_dir: str, stats: dict) -> dict:
+    """The snapshot `vankien serve` writes for the memory store (once per artifact), then the query
+    figures on it, opened read-only as every serving process opens it."""
+    started = time.perf_counter()
+    serving = serving_settings(Settings(data_dir=Path(data_dir), store="memory"))
+    written = {"written_s": time.perf_counter() - started, "peak_mb": peak_mb(), "load": os.getloadavg()[0]}
+    store = DiskStore(serving.disk_store_path, read_only=True)
+    return {**written, **bench_queries(store, stats, 200, 2000, QUERY_BUDGET_S)}
 
 
 def child_disk_build(corpus: str, path: str) -> dict:
@@ -234,7 +257,8 @@ def child_api_server(data_dir: str, port: int) -> None:
 
 
 CHILDREN = {f.__name__.removeprefix("child_"): f for f in
-            (child_vankien, child_memory_build, child_disk_build, child_disk_reopen, child_shacl, child_rdflib, child_api_server)}
+            (child_vankien, child_memory_build, child_disk_build, child_disk_reopen, child_shacl, child_rdflib,
+             child_api_server, child_snapshot)}
 
 
 def run_child(name: str, *args, timeout: float = 3600) -> dict:
@@ -306,7 +330,7 @@ def run_engines(corpus: Path, stats: dict, args) -> dict:
     log("engines: the embedded store, the Oxigraph server and Virtuoso")
     found = bench_engines(corpus, stats, bench_queries=bench_queries, competency_answers=competency_answers,
                           lookup_sparql=LOOKUP_SPARQL.format(stats["sample_notation"]),
-                          api_seconds=args.api_seconds, log=log)
+                          api_seconds=args.api_seconds, log=log, names=args.engines)
     if "oxigraph" in found and "identical" in found["oxigraph"]:
         found["remote"] = "yes" if all(found[e].get("identical") for e in ("oxigraph", "virtuoso")
                                        if "identical" in found.get(e, {})) else "NO"
@@ -314,15 +338,30 @@ def run_engines(corpus: Path, stats: dict, args) -> dict:
 
 
 ENGINES_BEGIN, ENGINES_END = "<!-- engines: bench/run.py --engines-only -->", "<!-- /engines -->"
+TARGETS_BEGIN, TARGETS_END = "<!-- targets: bench/run.py --targets-only -->", "<!-- /targets -->"
 
 
-def write_engines_section(path: Path, text: str) -> None:
-    """Put the engines section into RESULTS.md (replacing the one there), leaving the rest as it is."""
+def bench_targets(size: int, args) -> dict:
+    """The three scale targets on one corpus: memory build, query figures (memory and snapshot),
+    `vankien serve` start-up."""
+    corpus, stats, _ = make_corpus(size, args.seed, args.out_dir)
+    log(f"{size:,} docs: memory store build and queries")
+    fig = {"memory": run_child("vankien", str(corpus), stats)}
+    remove_snapshots(corpus.parent)
+    log("snapshot: written, then the queries on it")
+    fig["snapshot"] = run_child("snapshot", str(corpus.parent), stats)
+    log("vankien serve: start-up")
+    fig["serve"] = bench_serve(corpus.parent, log)
+    return fig
+
+
+def write_section(path: Path, text: str, begin: str = ENGINES_BEGIN, end: str = ENGINES_END) -> None:
+    """Put a section into RESULTS.md (replacing the one there), leaving the rest as it is."""
     current = path.read_text() if path.exists() else ""
-    section = f"{ENGINES_BEGIN}\n{text}\n{ENGINES_END}"
-    if ENGINES_BEGIN in current:
-        before, rest = current.split(ENGINES_BEGIN, 1)
-        current = before + section + rest.split(ENGINES_END, 1)[1]
+    section = f"{begin}\n{text}\n{end}"
+    if begin in current:
+        before, rest = current.split(begin, 1)
+        current = before + section + rest.split(end, 1)[1]
     else:
         current = current.rstrip() + "\n\n" + section + "\n"
     path.write_text(current)
@@ -342,8 +381,12 @@ def parse_args(argv=None):
     parser.add_argument("--skip-remote", action="store_true", help="no Oxigraph server / Virtuoso figures")
     parser.add_argument("--engine-sizes", default="10000,100000",
                         type=lambda text: {int(x) for x in text.split(",") if x}, help="sizes with engine figures")
+    parser.add_argument("--engines", default="oxigraph,virtuoso", help="remote engines to run",
+                        type=lambda text: tuple(x for x in text.split(",") if x))
     parser.add_argument("--engines-only", action="store_true",
                         help="only the engine figures (at --sizes), written into RESULTS.md's engines section")
+    parser.add_argument("--targets-only", action="store_true",
+                        help="only the scale-target figures (at --sizes), written into RESULTS.md's targets section")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("child_args", nargs="?", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -356,12 +399,19 @@ def main(argv=None) -> int:
         print(json.dumps(answer), flush=True)
         return 0
     command = "python bench/run.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    if args.targets_only:
+        targets = {}
+        for size in args.sizes:
+            targets[size] = bench_targets(size, args)
+            write_section(args.results, targets_markdown(targets, command), TARGETS_BEGIN, TARGETS_END)
+        log(f"wrote the targets section of {args.results}")
+        return 0
     if args.engines_only:
         found = {}
         for size in args.sizes:
             corpus, stats, _ = make_corpus(size, args.seed, args.out_dir)
             found[size] = run_engines(corpus, stats, args)
-            write_engines_section(args.results, engines_markdown(found, command))
+            write_section(args.results, engines_markdown(found, command))
         log(f"wrote the engines section of {args.results}")
         return 0
     results, cut = {}, {}

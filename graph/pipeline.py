@@ -13,7 +13,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import shutil
 import tempfile
 import time
 from contextlib import contextmanager
@@ -35,6 +37,7 @@ from vankien.graph.validate import validate_dataset
 ARTIFACT = "vankien.nq"
 MANIFEST = "build.json"  # what was built, with the artifact's sha256 (checked on open)
 LOCK_FILE = ".build.lock"
+log = logging.getLogger("vankien.pipeline")
 
 
 @dataclass
@@ -146,27 +149,94 @@ def build(settings: Settings) -> BuildResult:
     return result
 
 
-def check_artifact(artifact: Path) -> None:
-    """Raise :class:`ArtifactMismatch` when the manifest beside ``artifact`` names another digest.
-    (An artifact without a manifest was written by ``vankien load``: nothing to compare.)"""
+def check_artifact(artifact: Path) -> str | None:
+    """Raise :class:`ArtifactMismatch` when the manifest beside ``artifact`` names another digest;
+    return the digest checked. (An artifact without a manifest was written by ``vankien load``:
+    nothing to compare, None.)"""
     manifest_path = artifact.parent / MANIFEST
     try:
         expected = json.loads(manifest_path.read_text(encoding="utf-8")).get("sha256")
     except FileNotFoundError:
-        return
+        return None
     except (OSError, ValueError) as problem:
         raise ArtifactMismatch(f"{manifest_path}: unreadable ({problem}); run 'vankien build'") from None
     if expected is None:
-        return  # written before manifests carried the digest
+        return None  # written before manifests carried the digest
+    found = artifact_digest(artifact)
+    if found != expected:
+        raise ArtifactMismatch(
+            f"{artifact} is not the graph {manifest_path} describes (sha256 {found[:12]}… "
+            f"≠ {expected[:12]}…): a build was interrupted or the file was changed; run 'vankien build'"
+        )
+    return found
+
+
+SNAPSHOT_PREFIX = "snapshot-"
+SNAPSHOTS_KEPT = 2  # the current one and the one a server started before the last build may still read
+
+
+def artifact_digest(artifact: Path) -> str:
     digest = hashlib.sha256()
     with open(artifact, "rb") as data:
         for block in iter(lambda: data.read(1 << 20), b""):
             digest.update(block)
-    if digest.hexdigest() != expected:
-        raise ArtifactMismatch(
-            f"{artifact} is not the graph {manifest_path} describes (sha256 {digest.hexdigest()[:12]}… "
-            f"≠ {expected[:12]}…): a build was interrupted or the file was changed; run 'vankien build'"
-        )
+    return digest.hexdigest()
+
+
+def serving_settings(settings: Settings) -> Settings:
+    """The settings to serve with: for the memory store (unless ``serve_snapshot`` is off), a disk
+    store holding a read-only snapshot of the artifact, so that no serving process and no restart
+    parses the artifact again (at 100k documents the parse takes ~15 s and 2 GB per process). The
+    snapshot is built once per artifact (named by its sha256), by the first process that needs it."""
+    if settings.store != "memory" or not settings.serve_snapshot:
+        return settings
+    artifact, digest = ensure_artifact(settings)
+    snapshot = settings.data_dir / f"{SNAPSHOT_PREFIX}{(digest or artifact_digest(artifact))[:16]}"
+    try:
+        if not snapshot.is_dir():
+            with build_lock(settings.data_dir):  # one builder; the others wait, then find it there
+                if not snapshot.is_dir():
+                    _write_snapshot(artifact, snapshot)
+    except OSError as problem:  # e.g. a read-only data folder: serve from memory as before
+        log.warning("no snapshot of %s (%s): each serving process loads it", artifact, problem)
+        return settings
+    return settings.replace(store="disk", store_path=snapshot)
+
+
+def _write_snapshot(artifact: Path, snapshot: Path) -> None:
+    staging = snapshot.with_name(snapshot.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    store = DiskStore(staging)
+    try:
+        store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it
+        store.optimize()
+    except BaseException:
+        store.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    store.close()
+    os.replace(staging, snapshot)
+    others = sorted((path for path in snapshot.parent.glob(f"{SNAPSHOT_PREFIX}*") if path != snapshot),
+                    key=lambda path: path.stat().st_mtime)
+    for stale in others[:max(0, len(others) - (SNAPSHOTS_KEPT - 1))]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def ensure_artifact(settings: Settings, *, build_if_missing: bool = True) -> tuple[Path, str | None]:
+    """The artifact, built first when it is missing or does not match its manifest, and its sha256
+    when a manifest names it (None for an artifact `vankien load` wrote)."""
+    artifact = artifact_path(settings)
+    if not artifact.exists():
+        if not build_if_missing:
+            raise NotFound(f"{artifact} not found: run 'vankien build' first")
+        build(settings)
+    try:
+        return artifact, check_artifact(artifact)
+    except ArtifactMismatch:
+        if not build_if_missing:
+            raise
+        build(settings)
+        return artifact, check_artifact(artifact)
 
 
 def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: bool = False):
@@ -177,16 +247,7 @@ def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: 
     if read_only and settings.store == "disk" and settings.disk_store_path.is_dir():
         return DiskStore(settings.disk_store_path, read_only=True)
     if settings.store == "memory":
-        if not artifact.exists():
-            if not build_if_missing:
-                raise NotFound(f"{artifact} not found: run 'vankien build' first")
-            build(settings)
-        try:
-            check_artifact(artifact)
-        except ArtifactMismatch:
-            if not build_if_missing:
-                raise
-            build(settings)
+        ensure_artifact(settings, build_if_missing=build_if_missing)
         store = open_store(settings)
         store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it
         return store

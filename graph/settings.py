@@ -66,6 +66,9 @@ class Settings:
     port: int = 8000
     # Origins browsers may call the API from ("*" or comma-separated origins); empty: no CORS.
     cors: str | None = None
+    # Serve the memory store from a read-only on-disk copy of the artifact (built once per artifact),
+    # shared by every web worker and restart instead of each parsing the artifact.
+    serve_snapshot: bool = True
 
     def __post_init__(self) -> None:
         for name in ("seeds_dir", "sources_dir", "data_dir", "store_path"):
@@ -149,6 +152,14 @@ def _env_text(value: Any) -> str:
     return os.pathsep.join(map(str, value)) if isinstance(value, tuple) else str(value)
 
 
+def _boolean(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
 def _convert(variable: str, raw: str, type_name: str) -> Any:
     """Turn an environment string into the field's type (annotations are strings here)."""
     optional = "None" in type_name
@@ -156,6 +167,8 @@ def _convert(variable: str, raw: str, type_name: str) -> Any:
     if optional and text == "":
         return None
     try:
+        if type_name.startswith("bool"):
+            return _boolean(text)
         if type_name.startswith("tuple[Path"):
             return tuple(Path(part) for part in text.split(os.pathsep) if part)
         if type_name.startswith("Path"):

@@ -150,3 +150,17 @@ def oxigraph_read_only(nquads, folder) -> Iterator[str]:
         process.wait(timeout=10)
         log.close()
 
+
+
+def stop_session(process, timeout_s: float = 30.0) -> None:
+    """End a process started with ``start_new_session=True`` and everything it started (its web
+    and query workers): SIGTERM to its process group, SIGKILL if it has not exited in time."""
+    import os
+    import signal
+    import subprocess
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

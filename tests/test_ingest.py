@@ -140,6 +140,19 @@ def test_bad_input_is_one_clear_error_naming_the_file(tmp_path, capsys, name, co
     assert not (tmp_path / "out.claims.yaml").exists()
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("latin1.txt", b"Ngh\xe9 quy\xeat"), ("empty.txt", b""), ("binary.txt", b"\x7fELF\x02\x01\x00"),
+    ("nomain.html", b"<html><body><nav><a href='/'>Home</a></nav></body></html>")])
+def test_bad_input_never_touches_a_reviewed_claims_file_even_forced(tmp_path, capsys, name, content):
+    reviewed = tmp_path / "out.claims.yaml"
+    reviewed.write_text("# decisions a person made\n", encoding="utf-8")
+    (tmp_path / name).write_bytes(content)
+    code, err = run_cli(tmp_path, capsys, tmp_path / name, "--force")
+    assert code == 2 and err.startswith(f"vankien: error: {tmp_path / name}") and "Traceback" not in err
+    assert reviewed.read_text(encoding="utf-8") == "# decisions a person made\n"
+    assert not (tmp_path / "sources").exists() or not list((tmp_path / "sources").iterdir())
+
+
 def test_a_50_mb_file_is_refused(tmp_path, capsys):
     path = tmp_path / "huge.txt"
     with open(path, "wb") as out:
