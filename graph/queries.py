@@ -59,10 +59,17 @@ def python_value(term):
     return term.value
 
 
-def rows(store, sparql: str) -> list[dict]:
-    """Run a SELECT and return its solutions as dicts of python values (unbound variables absent)."""
+def rows(store, sparql: str, ordered: bool = False) -> list[dict]:
+    """Run a SELECT and return its solutions as dicts of python values (unbound variables absent);
+    ``ordered``: sorted by their values, for answers built from the first of several rows, which
+    would otherwise follow the store's row order (it differs between engines)."""
     # Our own queries never carry FROM: saying so spares the store parsing each one to find out.
-    return solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
+    found = solution_rows(store.query(PREFIXES + sparql, union_default_graph=True), python_value)
+    return sorted(found, key=_row_key) if ordered else found
+
+
+def _row_key(row: dict) -> list[tuple[str, str, str]]:
+    return sorted((name, type(value).__name__, str(value)) for name, value in row.items())
 
 
 def comparable(answer):
@@ -284,9 +291,9 @@ def describe(store, resource: str) -> dict:
     """Every statement about a resource, outgoing and incoming, each with its label and evidence."""
     def label_of(node: str) -> str:
         return f"OPTIONAL {{ ?{node} skos:notation|skos:prefLabel|rdfs:label ?label BIND(lang(?label) AS ?lang) }}"
-    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {sparql_iri(resource)} ?p ?o . {label_of('o')} }}")
+    out = rows(store, f"SELECT ?p ?o ?label ?lang WHERE {{ {sparql_iri(resource)} ?p ?o . {label_of('o')} }}", ordered=True)
     incoming = rows(store, f"""SELECT ?s ?p ?label ?lang WHERE {{ ?s ?p {sparql_iri(resource)} .
-      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label_of('s')} }}""")
+      FILTER(?p NOT IN (rdf:subject, rdf:object)) {label_of('s')} }}""", ordered=True)
     if not out and not incoming:
         raise NotFound(f"no resource {resource} in the graph")
     evidence = {(e["subject"], e["predicate"], e["object"]): e["items"] for e in _evidence_rows(store, resource)}
@@ -384,7 +391,7 @@ def _evidence_rows(store, resource: str) -> list[dict]:
     # with the UNION.
     found = rows(store, f"""SELECT * WHERE {{
       VALUES (?s ?o) {{ ({sparql_iri(resource)} UNDEF) (UNDEF {sparql_iri(resource)}) }}
-      {EVIDENCE_PATTERN} }}""")
+      {EVIDENCE_PATTERN} }}""", ordered=True)
     grouped: dict[tuple, dict] = {}
     for row, item in claims_of(found):
         key = (row["s"], row["p"], row["o"])

@@ -56,7 +56,7 @@ def names(store, resources) -> dict[str, dict]:
         for row in rows(store, f"""SELECT ?r ?p ?v (lang(?v) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
               VALUES ?p {{ skos:notation skos:prefLabel rdfs:label vk:title vk:subjectMatter dcterms:title rdf:type
                            vk:termOrdinal vk:termOf vk:periodLabel vk:startYear vk:endYear vk:endDate }}
-              ?r ?p ?v }}"""):
+              ?r ?p ?v }}""", ordered=True):
             entry, name, value, lang = found[row["r"]], local_name(row["p"]), row["v"], row.get("lang", "")
             if name == "notation":
                 entry["notation"] = entry["notation"] or str(value)
@@ -94,7 +94,7 @@ def _lexicon_names(store, found: dict[str, dict], wanted: list[str]) -> None:
         values = " ".join(sparql_iri(r) for r in wanted[start:start + 400])
         for row in rows(store, f"""SELECT ?r ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?r {{ {values} }}
               ?r rdfs:seeAlso ?entry . ?entry skos:prefLabel ?l
-              FILTER(STRSTARTS(STR(?entry), {sparql_literal(LEXICON_GRAPH + "#")})) }}"""):
+              FILTER(STRSTARTS(STR(?entry), {sparql_literal(LEXICON_GRAPH + "#")})) }}""", ordered=True):
             labels = found[row["r"]]["labels"]
             if not labels.get(row.get("lang", "")):
                 labels[row.get("lang", "")] = [row["l"]]
@@ -202,7 +202,8 @@ def sources_of(store, evidence: list[dict]) -> list[dict]:
                                   "claims": sum(1 for e in evidence if e["source"] == s)} for s in sources}
     for row in rows(store, f"""SELECT ?s ?title (lang(?title) AS ?tl) ?language ?original WHERE {{
           VALUES ?s {{ {values} }} OPTIONAL {{ ?s dcterms:title ?title }}
-          OPTIONAL {{ ?s dcterms:language ?language }} OPTIONAL {{ ?s vk:translationOf ?original }} }}"""):
+          OPTIONAL {{ ?s dcterms:language ?language }} OPTIONAL {{ ?s vk:translationOf ?original }} }}""",
+                    ordered=True):
         entry = table[row["s"]]
         if "title" in row:
             _add(entry["titles"], row.get("tl", ""), row["title"])

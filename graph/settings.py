@@ -21,6 +21,7 @@ from vankien.graph.namespaces import ID_BASE
 # package's own files (seed claims, ontology, shapes) are found through importlib.resources.
 REPO_DIR = Path(__file__).resolve().parent.parent
 STORE_KINDS = ("memory", "disk", "remote")
+REMOTE_DATASETS = ("listed", "union")
 ENV_PREFIX = "VANKIEN_"
 _ORIGIN = re.compile(r"https?://[^/\s:]+(:\d{1,5})?")
 
@@ -49,6 +50,9 @@ class Settings:
     remote_update_url: str | None = None
     remote_gsp_url: str | None = None
     remote_profile: str | None = None       # oxigraph | virtuoso | generic (default: ask the server)
+    # listed: queries name vankien's graphs as their dataset; union: the store holds vankien's
+    # graphs only, so queries use the engine's union default graph (far faster on Oxigraph)
+    remote_dataset: str = "listed"
     remote_user: str | None = None          # else ~/.netrc; HTTP basic or digest, as the server asks
     remote_password: str | None = field(default=None, repr=False)
     query_timeout_s: float = 5.0
@@ -85,6 +89,9 @@ class Settings:
             raise SettingsError(
                 f"store 'remote' needs remote_query_url (set {ENV_PREFIX}REMOTE_QUERY_URL)"
             )
+        if self.remote_dataset not in REMOTE_DATASETS:
+            raise SettingsError(f"remote_dataset: {self.remote_dataset!r} is not one of "
+                                f"{', '.join(REMOTE_DATASETS)} (set {ENV_PREFIX}REMOTE_DATASET)")
         if not self.base_iri.endswith(("/", "#")):
             raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
         for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting",

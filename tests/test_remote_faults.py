@@ -72,6 +72,14 @@ def proxied(remote_engine):
         yield remote_engine, {**remote_engine, "remote_query_url": base_url + parts.path}, proxy
 
 
+def union_dataset(engine: dict) -> dict:
+    """``engine`` with VANKIEN_REMOTE_DATASET=union (the Oxigraph server only: Virtuoso refuses it)."""
+    with open_store(Settings(store="remote", **engine)) as store:
+        if store.profile.union_parameter is None:
+            pytest.skip(f"the {store.profile.name} profile has no union dataset (its union holds the engine's graphs)")
+    return {**engine, "remote_dataset": "union"}
+
+
 def _staging_graphs(engine: dict) -> list[str]:
     with open_store(Settings(store="remote", **engine)) as store:
         rows = store._select_raw(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
@@ -87,7 +95,7 @@ def _served(engine: dict) -> tuple[list[str], set[str]]:
 def _run(engine: dict, folder: Path, *argv: str) -> tuple[int, str]:
     err = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("remote_query_url", "remote_user", "remote_password", "query_timeout_s"):
+        for name in ("remote_query_url", "remote_user", "remote_password", "query_timeout_s", "remote_dataset"):
             if engine.get(name):
                 patch.setenv(f"VANKIEN_{name.upper()}", str(engine[name]))
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
@@ -95,10 +103,19 @@ def _run(engine: dict, folder: Path, *argv: str) -> tuple[int, str]:
     return status, err.getvalue()
 
 
+@pytest.fixture(params=["listed", "union"])
+def dataset(request, proxied):
+    """(engine, engine through the proxy, proxy) with each VANKIEN_REMOTE_DATASET the engine offers."""
+    engine, through_proxy, proxy = proxied
+    if request.param == "union":
+        engine, through_proxy = union_dataset(engine), union_dataset(through_proxy)
+    return engine, through_proxy, proxy
+
+
 @pytest.fixture
-def previous(proxied, store_fixtures):
+def previous(dataset, store_fixtures):
     """The engine serving sample.nq (the last good graph), written without faults."""
-    engine, _, proxy = proxied
+    engine, _, proxy = dataset
     proxy.mode = "pass"
     with open_store(Settings(store="remote", **engine)) as store:
         store.replace_with(store_fixtures / "sample.nq")
@@ -106,8 +123,8 @@ def previous(proxied, store_fixtures):
 
 
 @pytest.mark.parametrize("mode", ["drop", "truncate", "html"])
-def test_a_faulty_load_fails_loudly_and_keeps_the_last_good_graph(proxied, previous, mode, tmp_path):
-    engine, through_proxy, proxy = proxied
+def test_a_faulty_load_fails_loudly_and_keeps_the_last_good_graph(dataset, previous, mode, tmp_path):
+    engine, through_proxy, proxy = dataset
     corpus = tmp_path / "synthetic.nq"
     generate(40, seed=9, out=corpus, ontology=False)
     proxy.mode, proxy.uploads = mode, 0
@@ -125,13 +142,19 @@ def test_a_faulty_load_fails_loudly_and_keeps_the_last_good_graph(proxied, previ
     assert _staging_graphs(engine) == []                     # what was staged is dropped
 
 
-def test_a_faulty_build_fails_loudly_and_keeps_the_last_good_graph(proxied, previous, tmp_path):
-    engine, through_proxy, proxy = proxied
-    proxy.mode = "truncate"
-    status, err = _run(through_proxy, tmp_path / "var", "build")
-    assert status != 0
-    assert "graph <https://w3id.org/vankien/" in err and "expected" in err
-    assert _served(engine) == previous
+def test_a_faulty_build_fails_loudly_and_keeps_the_last_good_graph(dataset, previous, tmp_path):
+    engine, through_proxy, proxy = dataset
+    for mode in ("drop", "truncate", "html"):
+        proxy.mode, proxy.uploads = mode, 0
+        status, err = _run(through_proxy, tmp_path / "var", "build")
+        assert status != 0 and proxy.uploads > 0, mode
+        if mode == "html":
+            assert "HTML page" in err and "nothing was written" in err
+        else:
+            assert "graph <https://w3id.org/vankien/" in err and "expected" in err, err
+            assert (", found 0" if mode == "drop" else ", found ") in err
+        assert _served(engine) == previous, mode
+        assert _staging_graphs(engine) == [], mode
     proxy.mode = "pass"
     status, err = _run(through_proxy, tmp_path / "var", "build")     # the same build without the fault
     assert status == 0, err

@@ -19,9 +19,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SAMPLE_QUAD_COUNT = 12
 
 
-@pytest.fixture(params=["memory", "disk", "oxigraph", "virtuoso"])
+@pytest.fixture(params=["memory", "disk", "oxigraph", "oxigraph-union", "virtuoso"])
 def store(request, tmp_path, store_fixtures):
-    """Each backend (the remote store on each engine), filled with sample.nq through replace_with."""
+    """Each backend (the remote store on each engine; on the Oxigraph server also with
+    VANKIEN_REMOTE_DATASET=union), filled with sample.nq through replace_with."""
     if request.param == "memory":
         opened = open_store(Settings(store="memory"))
     elif request.param == "disk":
@@ -34,8 +35,10 @@ def store(request, tmp_path, store_fixtures):
 
 
 def remote_settings(request, engine: str) -> dict:
-    if engine == "oxigraph":
+    if engine.startswith("oxigraph"):
         found = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
+        if engine == "oxigraph-union":
+            found["remote_dataset"] = "union"
     else:
         found = request.getfixturevalue("virtuoso_server")
     return {**found, "query_timeout_s": 60.0}  # a busy test machine may answer slowly
@@ -197,3 +200,46 @@ def test_settings_from_env_converts_types_and_names_bad_variables(tmp_path):
     with pytest.raises(SettingsError, match="store"):
         Settings(store="sqlite")
     assert Settings().seeds_dir == Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_a_union_dataset_reads_the_engines_union_until_an_upload_is_staged(request, store_fixtures):
+    """VANKIEN_REMOTE_DATASET=union on the Oxigraph server: queries ask for its union default graph,
+    except while staging graphs exist (an upload in progress), whose triples it would show."""
+    from urllib.parse import parse_qsl
+
+    import httpx
+
+    from vankien.graph.remote.upload import STAGING
+    sent: list[list[tuple[str, str]]] = []
+
+    def record(outgoing: httpx.Request) -> None:
+        fields = parse_qsl(outgoing.content.decode(), keep_blank_values=True)
+        if any(name == "query" and "synthetischer" in value for name, value in fields):
+            sent.append([(name, value) for name, value in fields if name != "query"])
+
+    settings = Settings(store="remote", **remote_settings(request, "oxigraph-union"))
+    with RemoteStore(settings, client=httpx.Client(timeout=60, event_hooks={"request": [record]})) as store:
+        store.replace_with(store_fixtures / "sample.nq")
+        assert store.union_dataset
+        asked = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(LCASE(STR(?o)), "synthetischer")) }'
+        assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == [("union-default-graph", "")]
+        staging = f"{STAGING}test/0"
+        store.update(f'INSERT DATA {{ GRAPH <{staging}> {{ <{SYN}doc/z> <{SYN}p> "synthetischer Plan, staged" }} }}')
+        try:
+            store._graphs = None  # as after GRAPHS_TTL_S
+            assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)}
+            assert ("union-default-graph", "") not in sent[-1] and ("default-graph-uri", GRAPH_ONE) in sent[-1]
+        finally:
+            store.update(f"DROP SILENT GRAPH <{staging}>")
+        store._graphs = None
+        assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == [("union-default-graph", "")]
+        graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        assert rows(graphs) == {(f"<{GRAPH_ONE}>",), (f"<{GRAPH_TWO}>",)}   # no manifest graph
+
+
+def test_a_union_dataset_is_refused_where_the_union_holds_the_engines_graphs(request):
+    settings = Settings(store="remote", **{**remote_settings(request, "virtuoso"), "remote_dataset": "union"})
+    with open_store(settings) as store, pytest.raises(StoreError, match="REMOTE_DATASET=listed"):
+        store.query("ASK { ?s ?p ?o }")
+    with pytest.raises(SettingsError, match="VANKIEN_REMOTE_DATASET"):
+        Settings(remote_dataset="everything")

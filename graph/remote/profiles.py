@@ -27,6 +27,9 @@ class Profile:
     ask_as_select: bool = False     # answers ASK with a one-row SELECT of ?__ASK_RETVAL
     chunk_triples: int = 50_000     # triples per upload request
     bulk_loader: str = ""           # the engine's own, faster loader (README: "Remote stores")
+    # Query parameter that makes the engine's union of all graphs the default graph, for stores
+    # holding vankien's graphs only (VANKIEN_REMOTE_DATASET=union); None: the union is not vankien's.
+    union_parameter: str | None = None
 
     def update_url(self, query_url: str, authenticated: bool) -> str:
         segment = (self.auth_update_segment if authenticated else None) or self.update_segment
@@ -39,7 +42,8 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     # Oxigraph server: …/query, …/update, …/store.
-    "oxigraph": Profile("oxigraph", update_segment="update", gsp_segment="store"),
+    "oxigraph": Profile("oxigraph", update_segment="update", gsp_segment="store",
+                        union_parameter="union-default-graph"),
     # Virtuoso 7: …/sparql takes queries (and updates when the SPARQL user may write);
     # …/sparql-auth and …/sparql-graph-crud-auth take HTTP digest authentication. Its default graph
     # is the union of every graph, its own system graphs included.

@@ -56,7 +56,7 @@ class RemoteStore(Store):
             self._profile = profiles.profile_named(settings.remote_profile) if settings.remote_profile else None
         except ValueError as error:
             raise StoreError(str(error)) from None
-        self._graphs: tuple[float, list[str]] | None = None
+        self._graphs: tuple[float, list[str], bool] | None = None
 
     # ---- where things are -----------------------------------------------------------------------
 
@@ -82,37 +82,65 @@ class RemoteStore(Store):
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, union_default_graph=None):
         form = query_form(sparql)
-        if default_graph or named_graphs:
-            defaults, named = list(default_graph or ()), list(named_graphs or ())
-        elif wants_union(sparql, None, None, union_default_graph):
-            defaults, named = [*self.named_graphs(), DEFAULT_GRAPH], self.named_graphs()
-        elif _has_dataset_clause(sparql):
-            defaults, named = [], []
-        else:  # the store's own default graph, as the embedded stores have one
-            defaults, named = [DEFAULT_GRAPH], self.named_graphs()
-        fields = [("query", sparql)] + [("default-graph-uri", g) for g in defaults]
-        fields += [("named-graph-uri", g) for g in named or ([DEFAULT_GRAPH] if defaults else [])]
+        fields = [("query", sparql), *self._dataset(sparql, default_graph, named_graphs, union_default_graph)]
         response = self._send("POST", self.query_url, content=urlencode(fields).encode(), headers={
             "Accept": accept_for(form), "Content-Type": "application/x-www-form-urlencoded"})
         return parse_http_results(response.content, response.headers.get("content-type", ""),
                                   ask=form == "ASK")
+
+    def _dataset(self, sparql, default_graph, named_graphs, union_default_graph) -> list[tuple[str, str]]:
+        """The protocol fields naming the graphs a query reads."""
+        if default_graph or named_graphs:
+            defaults, named = list(default_graph or ()), list(named_graphs or ())
+        elif wants_union(sparql, None, None, union_default_graph):
+            if self.union_dataset and not self._listing()[2]:
+                return [(str(self.profile.union_parameter), "")]
+            defaults, named = [*self.named_graphs(), DEFAULT_GRAPH], self.named_graphs()
+        elif _has_dataset_clause(sparql):
+            return []
+        else:  # the store's own default graph, as the embedded stores have one
+            defaults, named = [DEFAULT_GRAPH], self.named_graphs()
+        fields = [("default-graph-uri", g) for g in defaults]
+        return fields + [("named-graph-uri", g) for g in named or ([DEFAULT_GRAPH] if defaults else [])]
+
+    @property
+    def union_dataset(self) -> bool:
+        """Whether union queries read the engine's union default graph (VANKIEN_REMOTE_DATASET=union:
+        the store holds vankien's graphs only) rather than naming vankien's graphs."""
+        if self._settings.remote_dataset != "union":
+            return False
+        if self.profile.union_parameter is None:
+            raise StoreError(f"VANKIEN_REMOTE_DATASET=union: the {self.profile.name} profile has no union "
+                             "default graph of vankien's graphs alone (Virtuoso's holds its system graphs "
+                             "too); use VANKIEN_REMOTE_DATASET=listed")
+        return True
 
     def named_graphs(self):
         return [graph for graph in self.graphs() if graph != DEFAULT_GRAPH]
 
     def graphs(self) -> list[str]:
         """vankien's graphs in the store (its default graph too): from the manifest, or, for data
-        loaded by other means, every graph that is not the engine's own or a staging graph."""
+        loaded by other means or a union dataset, every graph that is not the engine's own or
+        vankien's bookkeeping (staging, manifest)."""
+        return self._listing()[1]
+
+    def _listing(self) -> tuple[float, list[str], bool]:
+        """(when read, vankien's graphs, whether bookkeeping graphs are in the store), kept for
+        GRAPHS_TTL_S. While an upload's staging graphs exist, a union default graph would show them:
+        union queries then name vankien's graphs instead."""
         if self._graphs is not None and time.monotonic() - self._graphs[0] < GRAPHS_TTL_S:
-            return self._graphs[1]
-        listed = self._manifest()
+            return self._graphs
+        listed, bookkeeping = None if self.union_dataset else self._manifest(), False
         if listed is None:
-            rows = self._select_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            # GRAPH ?g {} lists an Oxigraph store's graphs without reading them (Virtuoso finds none)
+            pattern = "{}" if self.union_dataset else "{ ?s ?p ?o }"
+            names = [row["g"].value for row in self._select_raw(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}")
+                     if isinstance(row.get("g"), ox.NamedNode)]
+            bookkeeping = any(name.startswith((STAGING, MANIFEST_GRAPH)) for name in names)
             skipped = (*self.profile.system_graph_prefixes, STAGING, MANIFEST_GRAPH)
-            listed = [row["g"].value for row in rows
-                      if isinstance(row.get("g"), ox.NamedNode) and not row["g"].value.startswith(skipped)]
-        self._graphs = (time.monotonic(), sorted(set(listed)))
-        return self._graphs[1]
+            listed = [name for name in names if not name.startswith(skipped)]
+        self._graphs = (time.monotonic(), sorted(set(listed)), bookkeeping)
+        return self._graphs
 
     def __len__(self):
         return sum(self.graph_counts(self.graphs()).values())
@@ -180,7 +208,8 @@ class RemoteStore(Store):
             self._stage(_read_quads(nquads_path, progress, lenient=True), staged)
             self._verify_staging(staged, lambda graphs: distinct_triples(
                 _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
-            previous = self._manifest() or []
+            self._graphs = None
+            previous = self.graphs() if self.union_dataset else self._manifest() or []
             moves = [f"MOVE {sparql_iri(staging)} TO {sparql_iri(graph)}" for graph, staging in staged.staging.items()]
             drops = [f"DROP SILENT GRAPH {sparql_iri(graph)}" for graph in previous if graph not in staged.staging]
             self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent)]))
@@ -260,9 +289,10 @@ class RemoteStore(Store):
         self.update(" ;\n".join(self._manifest_operations(counts)))
         self._graphs = None
 
-    @staticmethod
-    def _manifest_operations(counts: Counter) -> list[str]:
+    def _manifest_operations(self, counts: Counter) -> list[str]:
         m, subset, triple_count = (sparql_iri(iri) for iri in (MANIFEST_GRAPH, VOID + "subset", VOID + "triples"))
+        if self.union_dataset:  # a manifest would be part of the union: the graphs are listed instead
+            return [f"DROP SILENT GRAPH {m}"]
         triples = [f"{m} a {sparql_iri(VOID + 'Dataset')} ."]
         for graph in sorted(counts):
             triples += [f"{m} {subset} {sparql_iri(graph)} .",
