@@ -22,7 +22,8 @@ import secrets
 import httptools
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from vankien.graph.settings import Settings
 
@@ -130,12 +131,15 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
         limits = self.settings or _settings_from_env()
-        self._header_timeout_s = limits.header_timeout_s
+        self._header_timeout_s, self._body_timeout_s = limits.header_timeout_s, limits.body_timeout_s
+        self._body_timer: asyncio.TimerHandle | None = None
         self._max_url_bytes = limits.max_encoded_query_bytes
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
         self._head_bytes = 0  # received while awaiting the head
         self._refusal: tuple[int, str] | None = None
+        self._early_answers = _early_answers_of(self.app)
+        self._answered_early = False
         self._arm_header_timer()
 
     def data_received(self, data: bytes) -> None:
@@ -155,14 +159,56 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             raise httptools.HttpParserError(self._refusal[1])  # uvicorn calls send_400_response
         self._awaiting_head, self._head_bytes = False, 0
         self._cancel_header_timer()
+        if self._answer_early():
+            return
         previous = self.cycle
         super().on_headers_complete()
         if self.cycle is not previous:  # a new request (its task has not run yet)
             _HeadWithBody.wrap(self.cycle)
+            if any(name in BODY_HEADERS for name, _ in self.headers):
+                self._body_timer = self.loop.call_later(self._body_timeout_s, self._body_timed_out)
 
     def on_message_complete(self) -> None:
         self._awaiting_head, self._head_bytes = True, 0
+        self._cancel_body_timer()
+        if self._answered_early:  # no request cycle was started for it
+            self._answered_early = False
+            return
         super().on_message_complete()
+
+    def _answer_early(self) -> bool:
+        """Write the ready answer of a plain keep-alive ``GET`` (no body, proxy headers or
+        pipelined request before it) that the app offers one for (``answer_early``, see
+        :class:`~vankien.api.sparql.AnswerFirst`), as uvicorn would send it, without starting a
+        request cycle and task for it; False when there is none."""
+        if (self._early_answers is None or self.parser.get_method() != b"GET" or self.pipeline
+                or not (self.cycle is None or self.cycle.response_complete) or self.flow.write_paused
+                or self.parser.get_http_version() != "1.1"
+                or not self.parser.should_keep_alive() or self.expect_100_continue
+                or any(name in NOT_EARLY_HEADERS or name.startswith(b"x-forwarded") for name, _ in self.headers)):
+            return False
+        parsed = httptools.parse_url(self.url)
+        try:
+            ready = self._early_answers(parsed.path, parsed.query or b"", self.headers, self.scheme,
+                                        self.server, self.root_path)
+        except Exception:  # a bug: the ASGI way answers (and reports) it
+            self.logger.exception("answering early failed; answering the ASGI way")
+            return False
+        if ready is None:
+            self.scope[TRIED_FIRST] = True  # type: ignore[literal-required]  # the app need not look again
+            return False
+        if self.access_log:  # the line uvicorn logs
+            where = {"client": self.client, "path": parsed.path.decode("ascii"), "root_path": self.root_path,
+                     "query_string": parsed.query or b""}
+            self.access_logger.info('%s - "%s %s HTTP/%s" %d', get_client_addr(where), "GET",  # type: ignore[arg-type]
+                                    get_path_with_query_string(where), "1.1", ready.status)  # type: ignore[arg-type]
+        content = [STATUS_LINE[ready.status]]
+        for name, value in (*self.server_state.default_headers, *ready.served_headers):
+            content += [name, b": ", value, b"\r\n"]
+        self.transport.write(b"".join([*content, b"\r\n", ready.body]))
+        self._answered_early = True
+        self.on_response_complete()
+        return True
 
     def on_response_complete(self) -> None:
         self._arm_header_timer()  # the next request's head gets the same time
@@ -176,7 +222,26 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc) -> None:
         self._cancel_header_timer()
+        self._cancel_body_timer()
         super().connection_lost(exc)
+
+    def _cancel_body_timer(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_timed_out(self) -> None:
+        """The body of the request being read did not arrive in time (the timer is cancelled when
+        it ends): 408 (unless its response has begun) and the connection is closed; the app reads a
+        disconnect."""
+        self._body_timer = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_started:
+            cycle.response_started = True  # nothing else may be written for it
+            self._refuse(408, f"request body not complete within {self._body_timeout_s:g} s")
+        self.transport.close()
 
     def _over_limit(self, url_bytes: int, header_bytes: int) -> tuple[int, str] | None:
         if url_bytes > self._max_url_bytes:
@@ -187,7 +252,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _refuse(self, status: int, message: str) -> None:
         body = message.encode()
-        reason = {414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
+        reason = {408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}[status]
         self.transport.write(b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
                              b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
                              % (status, reason, len(body), body))
@@ -214,22 +279,22 @@ class _HeadWithBody:
     """The transport as one response sees it: the response head is held back and written with the
     first body bytes, so a small answer leaves in one write (one TCP segment, one wake-up of the
     client) instead of two. Whatever is held is written when the response completes or the
-    connection is closed."""
+    connection is closed. (It keeps no reference to the cycle: no reference loop per request.)"""
 
-    __slots__ = ("_transport", "_cycle", "_head", "_holding", "_on_response")
+    __slots__ = ("_transport", "_head", "_holding", "_on_response")
 
-    def __init__(self, cycle) -> None:
-        self._transport, self._cycle, self._on_response = cycle.transport, cycle, cycle.on_response
+    def __init__(self, transport, on_response) -> None:
+        self._transport, self._on_response = transport, on_response
         self._head: bytes | None = None
         self._holding = True  # until the head is written
 
     @classmethod
     def wrap(cls, cycle) -> None:
-        holder = cls(cycle)
+        holder = cls(cycle.transport, cycle.on_response)
         cycle.transport, cycle.on_response = holder, holder.response_complete
 
     def write(self, data: bytes) -> None:
-        if self._holding and self._cycle.response_started:  # the head (a 100 Continue goes out at once)
+        if self._holding and data != CONTINUE:  # the head (a 100 Continue goes out at once)
             self._holding, self._head = False, data
             return
         if self._head is not None:
@@ -253,6 +318,25 @@ class _HeadWithBody:
         return getattr(self._transport, name)
 
 
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"  # what uvicorn writes before reading an expected body
+TRIED_FIRST = "vankien.answer_first"  # in the scope of a request that had no ready answer
+
+BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})  # a request with a body
+
+# A request with one of these (a body, a proxy's or a browser's cross-origin view) goes the ASGI way.
+NOT_EARLY_HEADERS = BODY_HEADERS | {b"forwarded", b"origin"}
+
+
+def _early_answers_of(app):
+    """The ``answer_early`` of the first app in uvicorn's wrapping (its middleware keep the
+    wrapped app as ``.app``) that has one, else None."""
+    for _ in range(8):
+        if app is None or hasattr(app, "answer_early"):
+            return getattr(app, "answer_early", None)
+        app = getattr(app, "app", None)
+    return None
+
+
 @functools.lru_cache(maxsize=1)
 def _settings_from_env() -> Settings:
     return Settings.from_env()
@@ -266,4 +350,5 @@ def uvicorn_options(settings: Settings | None = None) -> dict:
         protocol = f"{__name__}:HeaderTimeoutProtocol"
     else:
         protocol = type("VankienHttpProtocol", (HeaderTimeoutProtocol,), {"settings": settings})
-    return {"http": protocol, "timeout_keep_alive": 5}
+    # No "server: uvicorn" header: it names the software and costs every client a header to read.
+    return {"http": protocol, "timeout_keep_alive": 5, "server_header": False}

@@ -23,7 +23,7 @@ from starlette.datastructures import URL
 from vankien.graph.sparql_guard import UPDATE_REFUSED, QueryRefused
 
 from vankien.api.errors import error
-from vankien.api.security import secured_headers
+from vankien.api.security import TRIED_FIRST, secured_headers
 from vankien.api.runtime import Runtime, runtime_of
 from vankien.api.conneg import choose
 from vankien.graph import formats
@@ -276,9 +276,6 @@ def _request_key(scope) -> tuple:
             scope.get("root_path", ""))
 
 
-TRIED_FIRST = "vankien.answer_first"  # in the scope of a request AnswerFirst had no ready answer for
-
-
 def _is_remembered_get(scope) -> bool:
     return scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql"
 
@@ -316,13 +313,25 @@ class AnswerFirst:
         self._cors = bool(app.state.settings.cors_origins)
 
     async def __call__(self, scope, receive, send) -> None:
-        if _is_remembered_get(scope) and not (self._cors and any(n == b"origin" for n, _ in scope["headers"])):
+        if (_is_remembered_get(scope) and TRIED_FIRST not in scope
+                and not (self._cors and any(n == b"origin" for n, _ in scope["headers"]))):
             scope["app"], scope[TRIED_FIRST] = self.app, True
             ready = self.state.ready_answers.answer(scope)
             if ready is not None:
                 await _send_ready(send, ready.status, ready.served_headers, ready.body)
                 return
         await self.app(scope, receive, send)
+
+    def answer_early(self, path: bytes, query_string: bytes, headers: list, scheme: str, server,
+                     root_path: str) -> ReadyAnswer | None:
+        """The ready answer of a ``GET`` with this raw path, query string and headers (the HTTP
+        protocol writes it without an ASGI request: ``api.security.HeaderTimeoutProtocol``)."""
+        if path != b"/sparql":
+            return None
+        scope = {"type": "http", "method": "GET", "path": "/sparql", "query_string": query_string,
+                 "headers": headers, "scheme": scheme, "server": server, "root_path": root_path,
+                 "app": self.app}
+        return self.state.ready_answers.answer(scope)
 
 
 def remembered_answer(scope) -> Response | None:

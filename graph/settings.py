@@ -65,6 +65,7 @@ class Settings:
     slow_query_s: float = 0.25  # a query still running after this is long
     worker_memory_mb: int = 1024  # memory a query may take beyond the loaded data
     header_timeout_s: float = 10.0  # time for a request's line and headers to arrive
+    body_timeout_s: float = 30.0  # time for a request's body to arrive, from the end of its head
     host: str = "127.0.0.1"
     port: int = 8000
     # Origins browsers may call the API from ("*" or comma-separated origins); empty: no CORS.
@@ -95,7 +96,7 @@ class Settings:
             raise SettingsError(f"base_iri: {self.base_iri!r} must end with '/' or '#'")
         for name in ("query_timeout_s", "max_rows", "max_query_length", "max_nesting",
                      "max_upload_bytes", "query_workers", "slow_query_slots", "slow_query_s",
-                     "worker_memory_mb", "header_timeout_s"):
+                     "worker_memory_mb", "header_timeout_s", "body_timeout_s"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name}: must be > 0, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:

@@ -119,9 +119,10 @@ def test_a_remembered_answer_is_sent_as_the_route_sends_it(tmp_path, monkeypatch
 
 
 def test_a_ready_answer_is_sent_before_the_framework_until_the_data_is_reloaded(tmp_path, monkeypatch):
-    """As `vankien serve` runs (AnswerFirst): a repeated GET is answered before the framework, the
-    third without even asking the executor (ready answers), with the route's body and headers and
-    the security headers; after a reload the new data's answer is sent."""
+    """As `vankien serve` runs: a repeated keep-alive GET is written by the HTTP protocol from the
+    ready answers (no ASGI request), one that must close goes through AnswerFirst, neither enters
+    the framework after the first; the third no longer asks the executor. All carry the route's
+    body and headers and the security headers; after a reload the new data's answer is sent."""
     import sys
     from pathlib import Path
 
@@ -137,14 +138,14 @@ def test_a_ready_answer_is_sent_before_the_framework_until_the_data_is_reloaded(
     asked = []
     original = sparql.remembered_answer
     monkeypatch.setattr(sparql, "remembered_answer", lambda scope: asked.append(original(scope)) or asked[-1])
-    through_the_app = []
-    inner = sparql.RememberedAnswers.__call__
-
-    async def counted(self, scope, receive, send):
-        through_the_app.append(scope.get("path"))
-        await inner(self, scope, receive, send)
-
-    monkeypatch.setattr(sparql.RememberedAnswers, "__call__", counted)
+    entered: dict[str, list] = {"AnswerFirst": [], "framework": []}
+    for name, cls in (("AnswerFirst", sparql.AnswerFirst), ("framework", sparql.RememberedAnswers)):
+        def counting(inner, calls):
+            async def counted(self, scope, receive, send):
+                calls.append(scope.get("path"))
+                await inner(self, scope, receive, send)
+            return counted
+        monkeypatch.setattr(cls, "__call__", counting(cls.__call__, entered[name]))
     nquads = write(tmp_path / "a.nq", 3)
     settings = Settings.from_env(data_dir=tmp_path, seeds_dir=tmp_path, sources_dir=tmp_path)
     store = MemoryStore()
@@ -153,12 +154,16 @@ def test_a_ready_answer_is_sent_before_the_framework_until_the_data_is_reloaded(
         with live_server(create_app(runtime=Runtime(settings, store, running))) as url:
             answers = [httpx.get(f"{url}/sparql", params={"query": COUNT}) for _ in range(3)]
             assert [answer is not None for answer in asked] == [False, True]  # the third: ready
-            assert through_the_app.count("/sparql") == 1  # only the first, which the route answered
-            assert [count_of(answer.json()) for answer in answers] == [3, 3, 3]
-            drop = {"date"}
+            assert entered["AnswerFirst"].count("/sparql") == 1  # only the first, which the route answered
+            closing = httpx.get(f"{url}/sparql", params={"query": COUNT}, headers={"Connection": "close"})
+            assert entered["AnswerFirst"].count("/sparql") == 2 and entered["framework"].count("/sparql") == 1
+            answers.append(closing)
+            assert [count_of(answer.json()) for answer in answers] == [3, 3, 3, 3]
+            drop = {"date", "connection"}
             route, *ready = ({k: v for k, v in answer.headers.items() if k not in drop} for answer in answers)
-            assert ready == [route, route]
+            assert ready == [route, route, route]
             assert route["x-content-type-options"] == "nosniff" and route["x-frame-options"] == "DENY"
             assert route["content-type"].startswith("application/sparql-results+json")
+            assert closing.headers["connection"] == "close"
             running.reload(write(tmp_path / "b.nq", 5))
             assert count_of(httpx.get(f"{url}/sparql", params={"query": COUNT}).json()) == 5

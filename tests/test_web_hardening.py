@@ -29,6 +29,8 @@ from vankien.graph.settings import Settings  # noqa: E402
 HTML_PAGES = ["/", "/query", "/graph", "/ontology", "/id/doc/tw/ct/35/k13"]
 SLOW_SOCKETS = 50
 HEADER_TIMEOUT_S = 2.0
+BODY_TIMEOUT_S = 2.0
+SLOW_BODIES = 20
 XSS = "<script>window.__xss=1</script>"
 
 
@@ -48,9 +50,9 @@ class _Scripts(HTMLParser):
 
 @pytest.fixture(scope="module")
 def served(real_graph):
-    """Base URL of a real uvicorn serving the real graph, header timeout 2 s."""
+    """Base URL of a real uvicorn serving the real graph, header and body timeouts 2 s."""
     settings, store = real_graph
-    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S), store) as url:
+    with serving(settings.replace(header_timeout_s=HEADER_TIMEOUT_S, body_timeout_s=BODY_TIMEOUT_S), store) as url:
         yield url
 
 
@@ -107,36 +109,71 @@ def test_finding_9_head_and_options_on_every_get_route(api_client, url):
     assert api_client.options("/no-such-route").status_code == 404
 
 
-def test_finding_9_slowloris_connections_are_closed(served):
-    port = int(served.rsplit(":", 1)[1])
+def _trickle_until_closed(port: int, start: bytes, trickle: bytes, count: int, limit_s: float):
+    """Open ``count`` connections that send ``start`` and then ``trickle`` every 0.25 s (never an
+    end) until the server closes each or ``limit_s`` passes. Returns the seconds after which each
+    closed (by index) and what each received."""
     sockets = []
     try:
-        for _ in range(SLOW_SOCKETS):
+        for _ in range(count):
             conn = socket.create_connection(("127.0.0.1", port), timeout=5)
-            conn.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            conn.sendall(start)
             conn.setblocking(False)
             sockets.append(conn)
         opened = time.monotonic()
         closed_after: dict[int, float] = {}
-        while len(closed_after) < len(sockets) and time.monotonic() - opened < HEADER_TIMEOUT_S + 8:
+        received: dict[int, bytes] = {}
+        while len(closed_after) < count and time.monotonic() - opened < limit_s:
             for index, conn in enumerate(sockets):
                 if index in closed_after:
                     continue
                 try:
-                    conn.send(b"X-Slow: 1\r\n")  # a header line now and then, never the end
-                    if conn.recv(1024) == b"":
+                    conn.send(trickle)
+                    chunk = conn.recv(4096)
+                    received[index] = received.get(index, b"") + chunk
+                    if chunk == b"":
                         closed_after[index] = time.monotonic() - opened
                 except BlockingIOError:
                     pass
                 except OSError:  # reset or broken pipe: closed by the server
                     closed_after[index] = time.monotonic() - opened
             time.sleep(0.25)
-        assert len(closed_after) == SLOW_SOCKETS, f"{SLOW_SOCKETS - len(closed_after)} still open"
-        assert max(closed_after.values()) < HEADER_TIMEOUT_S + 3
+        return closed_after, received
     finally:
         for conn in sockets:
             conn.close()
+
+
+def test_finding_9_slowloris_connections_are_closed(served):
+    port = int(served.rsplit(":", 1)[1])
+    closed_after, _ = _trickle_until_closed(  # a header line now and then, never the end
+        port, b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: 1\r\n", SLOW_SOCKETS, HEADER_TIMEOUT_S + 8)
+    assert len(closed_after) == SLOW_SOCKETS, f"{SLOW_SOCKETS - len(closed_after)} still open"
+    assert max(closed_after.values()) < HEADER_TIMEOUT_S + 3
     assert httpx.get(f"{served}/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+def test_request_body_that_trickles_is_cut_off(served):
+    """A POST whose head arrives but whose body trickles (a byte now and then, never the end) gets
+    408 and is closed once the body timeout has passed; a body that arrives in time is answered."""
+    port = int(served.rsplit(":", 1)[1])
+    head = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\nContent-Length: 1000\r\n\r\nASK {}")
+    closed_after, received = _trickle_until_closed(port, head, b" ", SLOW_BODIES, BODY_TIMEOUT_S + 8)
+    assert len(closed_after) == SLOW_BODIES, f"{SLOW_BODIES - len(closed_after)} still open"
+    assert BODY_TIMEOUT_S - 0.5 < min(closed_after.values())
+    assert max(closed_after.values()) < BODY_TIMEOUT_S + 3
+    timed_out = [answer for answer in received.values() if answer.startswith(b"HTTP/1.1 408 ")]
+    assert timed_out and all(b"request body not complete within 2 s" in answer for answer in timed_out)
+    # A body in two parts, the second after a pause well within the limit, is answered.
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(head.replace(b"1000", b"6").replace(b"Accept:", b"Connection: close\r\nAccept:")[:-3])
+        time.sleep(BODY_TIMEOUT_S / 4)
+        conn.sendall(b" {}")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ") and b'"boolean":true' in answer.replace(b" ", b""), answer[:300]
 
 
 def _raw_exchange(port: int, data: bytes) -> bytes:
