@@ -334,11 +334,27 @@ class RemoteStore(Store):
         if response.is_error:
             hint = " (set VANKIEN_REMOTE_USER/_PASSWORD or a ~/.netrc entry)" if response.status_code == 401 else ""
             raise StoreError(f"{method} {shown}: HTTP {response.status_code}{hint}: {response.text[:500]}")
+        if cut := partial_answer(response):
+            raise StoreError(f"{method} {shown}: the engine answered with a partial result ({cut}); vankien "
+                             "never serves a cut answer as a whole one: raise the engine's own query time "
+                             "limit (Virtuoso: MaxQueryExecutionTime in its ini) or ask for less")
         return response
 
     @staticmethod
     def _shown(url: str) -> str:
         return without_userinfo(url)
+
+
+def partial_answer(response: httpx.Response) -> str | None:
+    """Why a 2xx answer is only part of the result, or None. Virtuoso's "anytime" queries stop at a
+    time limit and answer what they found with 206, or with 200 and an X-SQL-State header, an answer
+    that parses like a whole one."""
+    state = response.headers.get("x-sql-state")
+    if response.status_code == 206 or state:
+        detail = response.headers.get("x-sql-message", "")
+        return "; ".join(filter(None, [f"HTTP {response.status_code}", state and f"X-SQL-State {state}",
+                                       detail[:200]]))
+    return None
 
 
 def _has_dataset_clause(sparql: str) -> bool:
