@@ -64,8 +64,8 @@ def fastest_dataset(engine: dict) -> dict:
     if profile.union_parameter:
         return {**engine, "remote_dataset": "union"}
     if os.environ.get("VANKIEN_PARITY_10K") != "1":
-        # Virtuoso at 10k (listed dataset) takes ~15 min on a busy 2-core machine and still differs
-        # on a few routes (page queries, time-outs): on demand until that is solved (issue 13).
+        # Virtuoso at 10k (listed dataset): 5 of 36 cases still differ (document pages, a body's
+        # documents, a CONSTRUCT time-out; README "The parity suite"): on demand until solved (issue 13).
         pytest.skip(f"10k parity on the {profile.name} profile is on demand: set VANKIEN_PARITY_10K=1")
     return engine
 
