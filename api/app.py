@@ -9,11 +9,12 @@ import logging
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from vankien import __version__
 from vankien.api import graph_view, linked_data, pages, rest, sparql, timeline, validation
@@ -152,6 +153,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return error(400 if request.url.path.startswith("/sparql") else 422,
                      "invalid request: " + "; ".join(problems), request)
+
+    # The client went away mid-body (or its body timed out: 408 already sent): nothing to answer.
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect):
+        log.info("client disconnected before its request body was read (%s)", request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
