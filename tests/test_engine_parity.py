@@ -63,11 +63,12 @@ def fastest_dataset(engine: dict) -> dict:
         profile = profiles.detect(client, engine["remote_query_url"])
     if profile.union_parameter:
         return {**engine, "remote_dataset": "union"}
-    if os.environ.get("VANKIEN_PARITY_10K") != "1":
-        # Virtuoso at 10k (listed dataset): 5 of 36 cases still differ (document pages, a body's
-        # documents, a CONSTRUCT time-out; README "The parity suite"): on demand until solved (issue 13).
-        pytest.skip(f"10k parity on the {profile.name} profile is on demand: set VANKIEN_PARITY_10K=1")
     return engine
+
+
+# Virtuoso at 10k with vankien's 203 graphs named: this CONSTRUCT took 59 s of the 60 s limit on a
+# quiet machine (README "The parity suite"), so in CI it would pass or time out by chance.
+ON_DEMAND = {"virtuoso-synthetic-10k-sparql-construct"}
 
 
 @pytest.fixture(scope="module", params=["seed", "synthetic", "synthetic-10k"])
@@ -237,7 +238,9 @@ ROUTES = [name for name, *_ in api_requests({"number": "", "body": "", "from": "
 
 
 @pytest.mark.parametrize("name", ROUTES)
-def test_api_routes_answer_alike(corpus, clients, name):
+def test_api_routes_answer_alike(corpus, clients, name, request):
+    if request.node.callspec.id in ON_DEMAND and os.environ.get("VANKIEN_PARITY_10K") != "1":
+        pytest.skip("near the 60 s query limit on this engine and size: on demand, VANKIEN_PARITY_10K=1")
     _, path, params, headers = next(r for r in api_requests(corpus[2]) if r[0] == name)
     memory_client, remote_client = clients
     expected = memory_client.get(path, params=params, headers=headers)
