@@ -76,8 +76,11 @@ def test_an_interrupted_synth_leaves_a_partial_file_that_load_refuses(tmp_path):
 def test_ctrl_c_removes_the_partial_file(tmp_path):
     corpus = tmp_path / "synthetic.nq"
     partial = tmp_path / "synthetic.nq.part"
+    # A shell's background job starts with SIGINT ignored, and Python then keeps it ignored: give
+    # the writer the disposition of a terminal's foreground process, whatever started the tests.
     writer = subprocess.Popen([sys.executable, "-m", "vankien", "synth", "--docs", "200000", "-o",
-                               str(corpus)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               str(corpus)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + PART_WAIT_S
         while time.monotonic() < deadline and not partial.exists():
