@@ -71,10 +71,6 @@ def fastest_dataset(engine: dict) -> dict:
     return engine
 
 
-# Virtuoso at 10k with vankien's 203 graphs named: this CONSTRUCT took 59 s of the 60 s limit on a
-# quiet machine (README "The parity suite"), so in CI it would pass or time out by chance.
-ON_DEMAND = {"virtuoso-synthetic-10k-sparql-construct"}
-
 
 @pytest.fixture(scope="module", params=["seed", "synthetic", "synthetic-10k"])
 def corpus(request, built, remote_engine, tmp_path_factory):
@@ -243,9 +239,7 @@ ROUTES = [name for name, *_ in api_requests({"number": "", "body": "", "from": "
 
 
 @pytest.mark.parametrize("name", ROUTES)
-def test_api_routes_answer_alike(corpus, clients, name, request):
-    if request.node.callspec.id in ON_DEMAND and os.environ.get("VANKIEN_PARITY_10K") != "1":
-        pytest.skip("near the 60 s query limit on this engine and size: on demand, VANKIEN_PARITY_10K=1")
+def test_api_routes_answer_alike(corpus, clients, name):
     _, path, params, headers = next(r for r in api_requests(corpus[2]) if r[0] == name)
     memory_client, remote_client = clients
     expected = memory_client.get(path, params=params, headers=headers)
