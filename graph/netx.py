@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from vankien.graph.classes import below_each, pairs_of
 from vankien.graph.namespaces import VK, local_name
 from vankien.graph.namespaces import sparql_iri
 from vankien.graph.queries import provenance, rows
@@ -17,8 +18,8 @@ NODE_CLASSES = ("PartyDocument", "PartyBody", "Goal", "Observation", "Term")
 
 def _node_rows(store, restrict: str) -> list[dict]:
     return rows(store, f"""SELECT ?n ?class ?top ?notation ?label ?title ?value WHERE {{
-      VALUES ?top {{ {" ".join(f"vk:{c}" for c in NODE_CLASSES)} }}
-      ?n a ?class . ?class rdfs:subClassOf* ?top . {restrict}
+      {restrict} {pairs_of(below_each(store, [str(VK[c]) for c in NODE_CLASSES]))}
+      ?n a ?class .
       OPTIONAL {{ ?n skos:notation ?notation }}
       OPTIONAL {{ ?n skos:prefLabel|rdfs:label ?label }}
       OPTIONAL {{ ?n vk:title|vk:subjectMatter ?title }}

@@ -15,11 +15,12 @@ from typing import Any
 import pyoxigraph as ox
 
 from vankien.graph import errors
+from vankien.graph.classes import classes_below, values_of
 from vankien.graph.errors import BadInput, NotFound
 from vankien.graph.store import solution_rows
 from vankien.graph.identifiers import IdentifierError, document_class_of, fold, loose_notation, parse_reference
 from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
-from vankien.graph.namespaces import (RDF_TYPE, expand_curie, local_name, sparql_iri, sparql_literal,
+from vankien.graph.namespaces import (RDF_TYPE, VK, expand_curie, local_name, sparql_iri, sparql_literal,
                                      sparql_prefixes)
 
 PREFIXES = sparql_prefixes()
@@ -95,10 +96,6 @@ DOCUMENT_SUMMARY = f"""
   ?doc ?property ?value . FILTER(?property IN ({", ".join(SUMMARY_FIELDS)}))
   OPTIONAL {{ ?value vk:termOrdinal ?termOrdinal }}
 """
-# The document classes, asked apart: in the summary, as OPTIONAL { ?value rdfs:subClassOf+ … },
-# Virtuoso 7.2 bound the path for the first row of each class only, so a 10k-document page came
-# back with one document (tests/test_engine_parity.py, Virtuoso at 10k).
-DOCUMENT_CLASSES = "SELECT DISTINCT ?class WHERE { ?class rdfs:subClassOf+ vk:PartyDocument }"
 DOCUMENTS_ONLY = "?doc vk:numberStatus ?anyStatus ."  # every document has a number status
 
 
@@ -119,7 +116,9 @@ GROUP BY ?doc ORDER BY ?key ?doc LIMIT {int(limit)} OFFSET {int(offset)}""")
     # The filter comes first: Oxigraph joins in the order written, so the summary's patterns are
     # only evaluated for the documents found.
     found = rows(store, f"SELECT ?doc ?property ?value ?termOrdinal WHERE {{ {where} {DOCUMENT_SUMMARY} }}")
-    document_classes = {row["class"] for row in rows(store, DOCUMENT_CLASSES)}
+    # The document classes, asked apart (vankien.graph.classes): in the summary, as OPTIONAL
+    # { ?value rdfs:subClassOf+ … }, Virtuoso 7.2 bound the path for the first row of each class only.
+    document_classes = set(classes_below(store, VK.PartyDocument, proper=True))
     fields: dict[str, dict[str, list]] = {}
     for row in found:
         name, value = _FIELD_OF[row["property"]], row["value"]
@@ -513,7 +512,7 @@ def bodies(store, text: str | None = None) -> list[dict]:
         named = (f"FILTER EXISTS {{ ?body skos:prefLabel|skos:altLabel|skos:hiddenLabel|rdfs:label ?name "
                  f"FILTER(CONTAINS(LCASE(STR(?name)), LCASE({sparql_literal(' '.join(text.split()))}))) }}")
     return rows(store, f"""SELECT ?body ?class ?label ?level ?partOf WHERE {{
-      ?body a ?class . ?class rdfs:subClassOf* vk:PartyBody . FILTER(?class != vk:PartyBody)
+      {values_of(classes_below(store, VK.PartyBody, proper=True))} ?body a ?class .
       {named}
       OPTIONAL {{ ?body skos:prefLabel ?label FILTER(lang(?label) = "en") }}
       OPTIONAL {{ ?body vk:level ?level }} OPTIONAL {{ ?body vk:partOf ?partOf }}
@@ -522,7 +521,8 @@ def bodies(store, text: str | None = None) -> list[dict]:
 
 def body_activity(store, body: str) -> dict:
     """What a body issued and what it advised others to issue."""
-    if not rows(store, f"SELECT ?c WHERE {{ {sparql_iri(body)} a/rdfs:subClassOf* vk:PartyBody }} LIMIT 1"):
+    if not rows(store, f"SELECT ?class WHERE {{ {values_of(classes_below(store, VK.PartyBody))} "
+                       f"{sparql_iri(body)} a ?class }} LIMIT 1"):
         raise NotFound(f"no party body {body} in the graph")
     issued = _summaries(store, f"?doc vk:issuedBy {sparql_iri(body)} .")
     advised = _summaries(store, f"?doc vk:advisedBy {sparql_iri(body)} .")

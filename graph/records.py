@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict
 from pathlib import Path
 
+from vankien.graph.classes import below_each, classes_above, pairs_of
 from vankien.graph.namespaces import RDF_TYPE, VK, local_name
 from vankien.graph.lexicon import LEXICON_GRAPH
 from vankien.graph.namespaces import sparql_iri, sparql_literal
@@ -111,20 +112,21 @@ def most_specific_class(store, classes: list[str]) -> str | None:
     vk = [c for c in classes if c.startswith(str(VK))]
     if len(vk) <= 1:
         return vk[0] if vk else (classes[0] if classes else None)
-    values = " ".join(sparql_iri(c) for c in vk)
-    broader = {row["b"] for row in rows(store, f"""SELECT DISTINCT ?b WHERE {{ VALUES ?a {{ {values} }}
-        VALUES ?b {{ {values} }} ?a rdfs:subClassOf+ ?b FILTER(?a != ?b) }}""")}
-    return sorted(c for c in vk if c not in broader)[0]
+    broader = {b for a in vk for b in classes_above(store, a, proper=True) if b != a}
+    # (classes on a cycle are all broader than each other: then the first of them)
+    return sorted(c for c in vk if c not in broader)[0] if set(vk) - broader else sorted(vk)[0]
+
+
+PAGE_KINDS = {"PartyDocument": "document", "PartyBody": "body", "Source": "source", "Claim": "claim"}
 
 
 def kind_of(store, resource: str) -> str:
-    """``document``, ``body``, ``source``, ``claim`` or ``other``: which page describes it."""
-    found = rows(store, f"""SELECT ?top WHERE {{ VALUES ?top {{ vk:PartyDocument vk:PartyBody vk:Source
-        vk:Claim }} {sparql_iri(resource)} a/rdfs:subClassOf* ?top }} LIMIT 1""")
-    if not found:
-        return "other"
-    return {"PartyDocument": "document", "PartyBody": "body", "Source": "source",
-            "Claim": "claim"}[local_name(found[0]["top"])]
+    """``document``, ``body``, ``source``, ``claim`` or ``other``: which page describes it (the
+    first of these its classes are below)."""
+    tops = [str(VK[name]) for name in PAGE_KINDS]
+    found = {row["top"] for row in rows(store, f"""SELECT DISTINCT ?top WHERE {{
+        {pairs_of(below_each(store, tops))} {sparql_iri(resource)} a ?class }}""")}
+    return next((PAGE_KINDS[local_name(top)] for top in tops if top in found), "other")
 
 
 # --- documents ----------------------------------------------------------------------------------------
@@ -235,6 +237,10 @@ def body_record(store, resource: str) -> dict:
 
 # --- sources and claims -------------------------------------------------------------------------------
 
+# What a claim's subject is, for grouping a source's claims: the first of these its classes are below.
+SUBJECT_KINDS = ("PartyDocument", "PartyBody", "Observation", "Term", "Goal", "Period", "Place", "Source", "Measure")
+
+
 def source_record(store, resource: str, sources_dir: Path | None = None) -> dict:
     """A source's page: its description and every claim it backs, as (subject, predicate, object)
     statements with their quotes, grouped by what the subject is."""
@@ -245,10 +251,11 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
     subjects = sorted({c["s"] for c in claims})
     if subjects:
         values = " ".join(sparql_iri(s) for s in subjects)
-        for row in rows(store, f"""SELECT ?s ?top WHERE {{ VALUES ?s {{ {values} }}
-              VALUES ?top {{ vk:PartyDocument vk:PartyBody vk:Observation vk:Term vk:Goal vk:Period
-                             vk:Place vk:Source vk:Measure }} ?s a/rdfs:subClassOf* ?top }}"""):
-            kinds.setdefault(row["s"], local_name(row["top"]))
+        tops = [str(VK[name]) for name in SUBJECT_KINDS]
+        for row in rows(store, f"""SELECT DISTINCT ?s ?top WHERE {{ VALUES ?s {{ {values} }}
+              {pairs_of(below_each(store, tops))} ?s a ?class }}"""):
+            kinds.setdefault(row["s"], []).append(row["top"])
+        kinds = {s: local_name(min(found, key=tops.index)) for s, found in kinds.items()}
     grouped: dict[str, list[dict]] = {}
     claims = [{**row, "evidence": item} for row, item in claims_of(claims)]
     for row in claims:

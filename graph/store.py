@@ -36,6 +36,13 @@ class _EmbeddedStore(Store):
     """What the memory and disk backends share: a pyoxigraph.Store."""
 
     _store: ox.Store
+    _writes = 0  # data_version: only this process writes an embedded store it has open
+
+    def data_version(self):
+        return self._writes
+
+    def _written(self) -> None:
+        self._writes += 1
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, union_default_graph=None):
         options: dict = {
@@ -58,6 +65,8 @@ class _EmbeddedStore(Store):
         except (SyntaxError, OSError) as error:
             where = "input" if isinstance(source, bytes) else str(source)
             raise StoreError(f"{where}: {error}") from None
+        finally:
+            self._written()  # a failed bulk load may have stored part
 
     @staticmethod
     def _load_file(store: ox.Store, path: str | Path, format: ox.RdfFormat, lenient: bool) -> None:
@@ -108,6 +117,7 @@ class MemoryStore(_EmbeddedStore):
         fresh = ox.Store()
         self._fill(fresh, nquads_path, progress, checked)
         self._store = fresh  # one reference swap: readers see old or new, never half
+        self._written()
 
 
 class DiskStore(_EmbeddedStore):
@@ -152,6 +162,7 @@ class DiskStore(_EmbeddedStore):
             os.replace(self.path, retired)
             os.replace(staging, self.path)
             self._store = self._open()
+            self._written()
         shutil.rmtree(retired, ignore_errors=True)
 
     def optimize(self) -> None:

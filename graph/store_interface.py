@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -110,6 +110,12 @@ class Store(ABC):
     @abstractmethod
     def dump(self, format: str | ox.RdfFormat = "nquads") -> bytes:
         """All quads serialised (use a dataset format: nquads or trig)."""
+
+    def data_version(self) -> Hashable | None:
+        """A token that changes whenever the data may have changed, so that what is derived from
+        the data (``vankien.graph.classes``: the class hierarchy) is read once per version; None:
+        the store cannot tell, and nothing derived from it is kept."""
+        return None
 
     def close(self) -> None:
         """Release files or connections."""

@@ -152,6 +152,11 @@ class RemoteStore(Store):
         return [row["g"].value for row in self._select_raw(self.profile.graph_listing)
                 if isinstance(row.get("g"), ox.NamedNode)]
 
+    def data_version(self):
+        """Other processes may write the store: what is derived from its data is trusted as long
+        as its graph listing (GRAPHS_TTL_S), and dropped with it on this process's writes."""
+        return self._listing()[0]
+
     def __len__(self):
         return sum(self.graph_counts(self.graphs()).values())
 
@@ -284,6 +289,7 @@ class RemoteStore(Store):
         """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
         self._write("POST", self.update_url, content=sparql_update.encode(), timeout=None,
                     headers={"Content-Type": "application/sparql-update"})
+        self._graphs = None
 
     def close(self):
         self._client.close()
