@@ -155,7 +155,8 @@ class RemoteStore(Store):
     def data_version(self):
         """Other processes may write the store: what is derived from its data is trusted as long
         as its graph listing (GRAPHS_TTL_S), and dropped with it on this process's writes."""
-        return self._listing()[0]
+        self.graphs()
+        return self._graphs[0] if self._graphs else None
 
     def __len__(self):
         return sum(self.graph_counts(self.graphs()).values())
