@@ -51,7 +51,8 @@ class Settings:
     remote_gsp_url: str | None = None
     remote_profile: str | None = None       # oxigraph | virtuoso | generic (default: ask the server)
     # listed: queries name vankien's graphs as their dataset; union: the store holds vankien's
-    # graphs only, so queries use the engine's union default graph (far faster on Oxigraph)
+    # graphs only, so queries use the engine's union default graph (far faster on Oxigraph and
+    # Virtuoso; Virtuoso's own graphs must be private: README "Remote stores")
     remote_dataset: str = "listed"
     remote_user: str | None = None          # else ~/.netrc; HTTP basic or digest, as the server asks
     remote_password: str | None = field(default=None, repr=False)

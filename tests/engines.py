@@ -22,6 +22,15 @@ from collections.abc import Iterator
 import httpx
 
 START_TIMEOUT_S = 90.0
+# Virtuoso's own graphs, made private to the query user so that its union default graph holds
+# vankien's graphs alone (VANKIEN_REMOTE_DATASET=union; README "Remote stores", Virtuoso).
+VIRTUOSO_PRIVATE_GROUP = "http://www.openlinksw.com/schemas/virtrdf#PrivateGraphs"
+VIRTUOSO_OWN_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                       "http://localuriqaserver/sparql")
+VIRTUOSO_PRIVATE = [f"DB.DBA.RDF_GRAPH_GROUP_CREATE ('{VIRTUOSO_PRIVATE_GROUP}', 1);",
+                    *(f"DB.DBA.RDF_GRAPH_GROUP_INS ('{VIRTUOSO_PRIVATE_GROUP}', '{g}');" for g in VIRTUOSO_OWN_GRAPHS),
+                    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);"]
+_virtuoso_sql: dict[str, tuple[str, int, str]] = {}   # query URL → (isql, SQL port, dba password)
 # Virtuoso from its own ini: both listeners on loopback, its files only in the folder.
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {dir}/virtuoso.db
@@ -107,9 +116,19 @@ def virtuoso(folder: Path, *, buffers: int = 40_000) -> Iterator[dict]:
         _isql(isql, sql_port, password, "shutdown;", check=False)
         process.wait(timeout=60)
         process = _start_virtuoso(binary, ini, query_url)
+        _virtuoso_sql[query_url] = (isql, sql_port, password)
+        for statement in VIRTUOSO_PRIVATE:
+            virtuoso_sql(query_url, statement)
         yield settings
     finally:
+        _virtuoso_sql.pop(query_url, None)
         _stop(process)
+
+
+def virtuoso_sql(query_url: str, statement: str) -> None:
+    """Run one SQL statement as dba on the Virtuoso started here whose SPARQL URL is ``query_url``."""
+    isql, sql_port, password = _virtuoso_sql[query_url]
+    _isql(isql, sql_port, password, statement)
 
 
 def wait_until_answering(query_url: str, process: subprocess.Popen, log_path: Path,
@@ -139,8 +158,10 @@ def _start_virtuoso(binary: str, ini: Path, query_url: str) -> subprocess.Popen:
 
 
 def _isql(isql: str, sql_port: int, password: str, statement: str, check: bool = True) -> None:
-    subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", password, f"exec={statement}"],
-                   check=check, capture_output=True, timeout=60)
+    done = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", password, f"exec={statement}"],
+                          check=check, capture_output=True, timeout=60, text=True)
+    if check and "*** Error" in done.stdout + done.stderr:   # isql exits 0 on an SQL error
+        raise RuntimeError(f"isql {statement!r}: {(done.stdout + done.stderr).strip()[-500:]}")
 
 
 def _load_ontology(remote: dict, folder: Path) -> None:

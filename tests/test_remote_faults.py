@@ -73,10 +73,10 @@ def proxied(remote_engine):
 
 
 def union_dataset(engine: dict) -> dict:
-    """``engine`` with VANKIEN_REMOTE_DATASET=union (the Oxigraph server only: Virtuoso refuses it)."""
+    """``engine`` with VANKIEN_REMOTE_DATASET=union (on Virtuoso: its own graphs made private, tests/engines.py)."""
     with open_store(Settings(store="remote", **engine)) as store:
-        if store.profile.union_parameter is None:
-            pytest.skip(f"the {store.profile.name} profile has no union dataset (its union holds the engine's graphs)")
+        if store.profile.union_fields is None:
+            pytest.skip(f"the {store.profile.name} profile has no union dataset")
     return {**engine, "remote_dataset": "union"}
 
 

@@ -19,10 +19,10 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SAMPLE_QUAD_COUNT = 12
 
 
-@pytest.fixture(params=["memory", "disk", "oxigraph", "oxigraph-union", "virtuoso"])
+@pytest.fixture(params=["memory", "disk", "oxigraph", "oxigraph-union", "virtuoso", "virtuoso-union"])
 def store(request, tmp_path, store_fixtures):
-    """Each backend (the remote store on each engine; on the Oxigraph server also with
-    VANKIEN_REMOTE_DATASET=union), filled with sample.nq through replace_with."""
+    """Each backend (the remote store on each engine, with each VANKIEN_REMOTE_DATASET), filled
+    with sample.nq through replace_with."""
     if request.param == "memory":
         opened = open_store(Settings(store="memory"))
     elif request.param == "disk":
@@ -35,12 +35,13 @@ def store(request, tmp_path, store_fixtures):
 
 
 def remote_settings(request, engine: str) -> dict:
+    """``oxigraph``, ``virtuoso``, or either with ``-union`` (VANKIEN_REMOTE_DATASET=union)."""
     if engine.startswith("oxigraph"):
         found = {"remote_query_url": request.getfixturevalue("oxigraph_server") + "/query"}
-        if engine == "oxigraph-union":
-            found["remote_dataset"] = "union"
     else:
         found = request.getfixturevalue("virtuoso_server")
+    if engine.endswith("-union"):
+        found = {**found, "remote_dataset": "union"}
     return {**found, "query_timeout_s": 60.0}  # a busy test machine may answer slowly
 
 
@@ -202,14 +203,16 @@ def test_settings_from_env_converts_types_and_names_bad_variables(tmp_path):
     assert Settings().seeds_dir == Path(__file__).resolve().parent.parent / "seeds"
 
 
-def test_a_union_dataset_reads_the_engines_union_until_an_upload_is_staged(request, store_fixtures):
-    """VANKIEN_REMOTE_DATASET=union on the Oxigraph server: queries ask for its union default graph,
-    except while staging graphs exist (an upload in progress), whose triples it would show."""
+@pytest.mark.parametrize("engine", ["oxigraph-union", "virtuoso-union"])
+def test_a_union_dataset_reads_the_engines_union_until_an_upload_is_staged(request, store_fixtures, engine):
+    """VANKIEN_REMOTE_DATASET=union: queries ask for the engine's union default graph, except while
+    an upload is staged (its staging graphs would show there): then, in this process and any other,
+    they name the graphs still served, which the upload's marker graph lists."""
     from urllib.parse import parse_qsl
 
     import httpx
 
-    from vankien.graph.remote.upload import STAGING
+    from vankien.graph.remote.store import UPLOAD_GRAPH
     sent: list[list[tuple[str, str]]] = []
 
     def record(outgoing: httpx.Request) -> None:
@@ -217,29 +220,72 @@ def test_a_union_dataset_reads_the_engines_union_until_an_upload_is_staged(reque
         if any(name == "query" and "synthetischer" in value for name, value in fields):
             sent.append([(name, value) for name, value in fields if name != "query"])
 
-    settings = Settings(store="remote", **remote_settings(request, "oxigraph-union"))
-    with RemoteStore(settings, client=httpx.Client(timeout=60, event_hooks={"request": [record]})) as store:
+    settings = Settings(store="remote", **remote_settings(request, engine))
+    union_fields = [("union-default-graph", "")] if engine.startswith("oxigraph") else []
+    asked = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(LCASE(STR(?o)), "synthetischer")) }'
+    with RemoteStore(settings) as store, RemoteStore(settings) as other:
+        for each in (store, other):   # the store's own client: it carries the engine's credentials
+            each._client.event_hooks = {"request": [record]}
         store.replace_with(store_fixtures / "sample.nq")
         assert store.union_dataset
-        asked = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(LCASE(STR(?o)), "synthetischer")) }'
-        assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == [("union-default-graph", "")]
-        staging = f"{STAGING}test/0"
-        store.update(f'INSERT DATA {{ GRAPH <{staging}> {{ <{SYN}doc/z> <{SYN}p> "synthetischer Plan, staged" }} }}')
-        try:
-            store._graphs = None  # as after GRAPHS_TTL_S
-            assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)}
-            assert ("union-default-graph", "") not in sent[-1] and ("default-graph-uri", GRAPH_ONE) in sent[-1]
-        finally:
-            store.update(f"DROP SILENT GRAPH <{staging}>")
-        store._graphs = None
-        assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == [("union-default-graph", "")]
-        graphs = store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        assert rows(graphs) == {(f"<{GRAPH_ONE}>",), (f"<{GRAPH_TWO}>",)}   # no manifest graph
+        assert rows(store.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == union_fields
+        during: list[set] = []
+        write_chunk = store._write_chunk
+
+        def asked_while_staged(graph: str, ntriples: bytes) -> None:
+            write_chunk(graph, ntriples)   # staged: the same triples now sit in a staging graph too
+            other._upload = other._graphs = None   # as after GRAPHS_TTL_S
+            during.append(rows(other.query(asked)))
+            assert ("default-graph-uri", GRAPH_ONE) in sent[-1] and ("union-default-graph", "") not in sent[-1]
+        store._write_chunk = asked_while_staged  # type: ignore[method-assign]
+        store.replace_with(store_fixtures / "sample.nq")
+        assert during and all(found == {(f"<{SYN}doc/a>",)} for found in during)
+        other._upload = other._graphs = None
+        assert rows(other.query(asked)) == {(f"<{SYN}doc/a>",)} and sent[-1] == union_fields
+        # (Virtuoso's SELECT DISTINCT ?g alone names its private graphs too, with no triple of them)
+        graphs = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        assert {row[0] for row in rows(graphs)} == {f"<{GRAPH_ONE}>", f"<{GRAPH_TWO}>"}   # no manifest, no marker
+        assert store.graphs() == [GRAPH_ONE, GRAPH_TWO]
+        assert store._listed_in(UPLOAD_GRAPH) is None
+
+
+@pytest.mark.parametrize("engine", ["oxigraph-union", "virtuoso-union"])
+def test_an_upload_after_a_killed_one_leaves_none_of_its_staged_data_in_the_union(request, store_fixtures, engine):
+    """A killed upload leaves its marker and staging graphs: queries keep naming the served graphs,
+    and the next upload drops the leftovers before its own switch."""
+    from vankien.graph.remote.upload import STAGING
+    settings = Settings(store="remote", **remote_settings(request, engine))
+    asked = 'SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), "killed upload")) }'
+    with RemoteStore(settings) as store:
+        store.replace_with(store_fixtures / "sample.nq")
+        store._begin_upload(store.graphs())      # as a build killed after staging one graph
+        staged = f"{STAGING}killed/0"
+        store.update(f'INSERT DATA {{ GRAPH <{staged}> {{ <{SYN}doc/z> <{SYN}p> "killed upload" }} }}')
+        with RemoteStore(settings) as other:
+            assert rows(other.query(asked)) == set()              # the marker: graphs named
+        with RemoteStore(settings) as other:
+            other.replace_with(store_fixtures / "sample.nq")
+            assert rows(other.query(asked)) == set() and other._served_during_upload() is None
+            assert not [row for row in other._select_raw(f"SELECT ?s WHERE {{ GRAPH <{staged}> {{ ?s ?p ?o }} }}")]
 
 
 def test_a_union_dataset_is_refused_where_the_union_holds_the_engines_graphs(request):
-    settings = Settings(store="remote", **{**remote_settings(request, "virtuoso"), "remote_dataset": "union"})
-    with open_store(settings) as store, pytest.raises(StoreError, match="REMOTE_DATASET=listed"):
+    """Virtuoso's default graph is every graph the query user may read: with its own graph
+    <…virtrdf#> readable (as Virtuoso comes), union answers would include it."""
+    import engines
+    settings = Settings(store="remote", **remote_settings(request, "virtuoso-union"))
+    group, own = engines.VIRTUOSO_PRIVATE_GROUP, engines.VIRTUOSO_OWN_GRAPHS[0]
+    engines.virtuoso_sql(settings.remote_query_url, f"DB.DBA.RDF_GRAPH_GROUP_DEL ('{group}', '{own}');")
+    try:
+        with open_store(settings) as store, pytest.raises(StoreError, match="REMOTE_DATASET=listed") as refused:
+            store.query("ASK { ?s ?p ?o }")
+        assert own in str(refused.value) and "private" in str(refused.value)
+    finally:
+        engines.virtuoso_sql(settings.remote_query_url, f"DB.DBA.RDF_GRAPH_GROUP_INS ('{group}', '{own}');")
+    with open_store(settings) as store:
+        assert store.union_dataset
+    with open_store(Settings(store="remote", remote_query_url="http://127.0.0.1:9/sparql", remote_profile="generic",
+                             remote_dataset="union")) as store, pytest.raises(StoreError, match="generic profile"):
         store.query("ASK { ?s ?p ?o }")
     with pytest.raises(SettingsError, match="VANKIEN_REMOTE_DATASET"):
         Settings(remote_dataset="everything")

@@ -34,29 +34,35 @@ def credentials(url: str, user: str | None, password: str | None) -> tuple[str, 
 
 
 class ChallengeAuth(httpx.Auth):
-    """Answer the server's challenge with basic or digest; then keep using that scheme."""
+    """Answer an endpoint's challenge with basic or digest; then keep using that scheme there.
+
+    Per endpoint: a read endpoint that never asks is never sent credentials, so queries run as the
+    engine's query user even after writes authenticated elsewhere (httpx's digest would otherwise
+    send them to every URL of the host: on Virtuoso, dba reads the graphs private to the query user)."""
 
     requires_request_body = True
 
     def __init__(self, user: str, password: str) -> None:
         self._user, self._password = user, password
-        self._chosen: httpx.Auth | None = None
+        self._chosen: dict[str, httpx.Auth] = {}
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self._chosen is not None:
-            yield from self._chosen.auth_flow(request)
+        endpoint = str(request.url.copy_with(query=None))
+        if endpoint in self._chosen:
+            yield from self._chosen[endpoint].auth_flow(request)
             return
         response = yield request
         if response.status_code != 401:
             return
         scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
         if scheme == "digest":
-            self._chosen = httpx.DigestAuth(self._user, self._password)
+            chosen: httpx.Auth = httpx.DigestAuth(self._user, self._password)
         elif scheme == "basic":
-            self._chosen = httpx.BasicAuth(self._user, self._password)
+            chosen = httpx.BasicAuth(self._user, self._password)
         else:
             return
-        yield from self._chosen.auth_flow(request)
+        self._chosen[endpoint] = chosen
+        yield from chosen.auth_flow(request)
 
 
 def without_userinfo(url: str) -> str:

@@ -4,6 +4,9 @@ The dataset vankien queries is the graphs vankien wrote, never the engine's defa
 Virtuoso that is every graph, its system graphs included): each query names them as
 ``default-graph-uri`` (their union, as on the embedded store) and ``named-graph-uri``. The list lives
 in the store itself, in a manifest graph written with the data, so every process sees the same.
+With VANKIEN_REMOTE_DATASET=union (a store holding vankien's graphs only) queries read the engine's
+union default graph instead, except while an upload is staged: a marker graph then lists the graphs
+still served, and queries name those.
 
 Every write is verified: the data goes into fresh staging graphs, vankien counts what the store
 holds there, and only when every graph holds what was sent does one update move the staging graphs
@@ -34,6 +37,8 @@ from vankien.graph.remote.upload import STAGING, Staged, distinct_triples, misma
 
 STORE_NS = "https://w3id.org/vankien/store/"
 MANIFEST_GRAPH = STORE_NS + "manifest"   # which graphs are vankien's, with their triple counts
+# While an upload is staged in a union dataset: the graphs served until it is switched in.
+UPLOAD_GRAPH = STORE_NS + "upload"
 DEFAULT_GRAPH = STORE_NS + "default"     # what the embedded stores keep in their default graph
 VOID = "http://rdfs.org/ns/void#"
 GRAPHS_TTL_S = 2.0          # how long a process trusts its copy of the manifest
@@ -56,7 +61,9 @@ class RemoteStore(Store):
             self._profile = profiles.profile_named(settings.remote_profile) if settings.remote_profile else None
         except ValueError as error:
             raise StoreError(str(error)) from None
-        self._graphs: tuple[float, list[str], bool] | None = None
+        self._graphs: tuple[float, list[str]] | None = None
+        self._upload: tuple[float, list[str] | None] | None = None
+        self._union: bool | None = None
 
     # ---- where things are -----------------------------------------------------------------------
 
@@ -93,8 +100,8 @@ class RemoteStore(Store):
         if default_graph or named_graphs:
             defaults, named = list(default_graph or ()), list(named_graphs or ())
         elif wants_union(sparql, None, None, union_default_graph):
-            if self.union_dataset and not self._listing()[2]:
-                return [(str(self.profile.union_parameter), "")]
+            if self.union_dataset and self._served_during_upload() is None:
+                return list(self.profile.union_fields or ())
             defaults, named = [*self.named_graphs(), DEFAULT_GRAPH], self.named_graphs()
         elif _has_dataset_clause(sparql):
             return []
@@ -107,45 +114,49 @@ class RemoteStore(Store):
     def union_dataset(self) -> bool:
         """Whether union queries read the engine's union default graph (VANKIEN_REMOTE_DATASET=union:
         the store holds vankien's graphs only) rather than naming vankien's graphs."""
-        if self._settings.remote_dataset != "union":
-            return False
-        if self.profile.union_parameter is None:
-            raise StoreError(f"VANKIEN_REMOTE_DATASET=union: the {self.profile.name} profile has no union "
-                             "default graph of vankien's graphs alone (Virtuoso's holds its system graphs "
-                             "too); use VANKIEN_REMOTE_DATASET=listed")
+        if self._union is None:
+            self._union = self._settings.remote_dataset == "union" and self._check_union()
+        return self._union
+
+    def _check_union(self) -> bool:
+        """The engine's union default graph holds vankien's graphs alone (else StoreError)."""
+        profile = self.profile
+        if profile.union_fields is None:
+            raise StoreError(f"VANKIEN_REMOTE_DATASET=union: the {profile.name} profile has no union default "
+                             "graph of vankien's graphs alone; use VANKIEN_REMOTE_DATASET=listed")
+        if profile.union_hides and self._select_raw(
+                f"SELECT ?s WHERE {{ GRAPH {sparql_iri(profile.union_hides)} {{ ?s ?p ?o }} }} LIMIT 1"):
+            raise StoreError(f"VANKIEN_REMOTE_DATASET=union: the engine's own graph <{profile.union_hides}> "
+                             f"is part of its union default graph, so vankien's answers would include it: make "
+                             f"the {profile.name} engine's own graphs private to the query user (README "
+                             "\"Remote stores\", Virtuoso) or use VANKIEN_REMOTE_DATASET=listed")
         return True
 
     def named_graphs(self):
         return [graph for graph in self.graphs() if graph != DEFAULT_GRAPH]
 
     def graphs(self) -> list[str]:
-        """vankien's graphs in the store (its default graph too): from the manifest, or, for data
-        loaded by other means or a union dataset, every graph that is not the engine's own or
-        vankien's bookkeeping (staging, manifest)."""
-        return self._listing()[1]
+        """vankien's graphs in the store (its default graph too): from the manifest (or, in a union
+        dataset while an upload is staged, its marker), else every graph that is not the engine's
+        own or vankien's bookkeeping (staging, manifest, marker). Kept for GRAPHS_TTL_S."""
+        if self._graphs is None or time.monotonic() - self._graphs[0] >= GRAPHS_TTL_S:
+            listed = self._served_during_upload() if self.union_dataset else self._listed_in(MANIFEST_GRAPH)
+            if listed is None:
+                skipped = (*self.profile.system_graph_prefixes, STAGING, MANIFEST_GRAPH, UPLOAD_GRAPH)
+                listed = [name for name in self._graph_names() if not name.startswith(skipped)]
+            self._graphs = (time.monotonic(), sorted(set(listed)))
+        return self._graphs[1]
 
-    def _listing(self) -> tuple[float, list[str], bool]:
-        """(when read, vankien's graphs, whether bookkeeping graphs are in the store), kept for
-        GRAPHS_TTL_S. While an upload's staging graphs exist, a union default graph would show them:
-        union queries then name vankien's graphs instead."""
-        if self._graphs is not None and time.monotonic() - self._graphs[0] < GRAPHS_TTL_S:
-            return self._graphs
-        listed, bookkeeping = None if self.union_dataset else self._manifest(), False
-        if listed is None:
-            # GRAPH ?g {} lists an Oxigraph store's graphs without reading them (Virtuoso finds none)
-            pattern = "{}" if self.union_dataset else "{ ?s ?p ?o }"
-            names = [row["g"].value for row in self._select_raw(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {pattern} }}")
-                     if isinstance(row.get("g"), ox.NamedNode)]
-            bookkeeping = any(name.startswith((STAGING, MANIFEST_GRAPH)) for name in names)
-            skipped = (*self.profile.system_graph_prefixes, STAGING, MANIFEST_GRAPH)
-            listed = [name for name in names if not name.startswith(skipped)]
-        self._graphs = (time.monotonic(), sorted(set(listed)), bookkeeping)
-        return self._graphs
+    def _graph_names(self) -> list[str]:
+        """Every graph the store names (the profile's fastest listing)."""
+        return [row["g"].value for row in self._select_raw(self.profile.graph_listing)
+                if isinstance(row.get("g"), ox.NamedNode)]
 
     def data_version(self):
         """Other processes may write the store: what is derived from its data is trusted as long
         as its graph listing (GRAPHS_TTL_S), and dropped with it on this process's writes."""
-        return self._listing()[0]
+        self.graphs()
+        return self._graphs[0] if self._graphs else None
 
     def __len__(self):
         return sum(self.graph_counts(self.graphs()).values())
@@ -182,8 +193,39 @@ class RemoteStore(Store):
             raise StoreError(f"GET of graph <{graph}> did not answer with RDF")
         return result
 
-    def _manifest(self) -> list[str] | None:
-        m = sparql_iri(MANIFEST_GRAPH)
+    def _served_during_upload(self) -> list[str] | None:
+        """In a union dataset, while an upload is staged, the graphs still served (the upload's
+        marker graph lists them; the staging graphs would show in the union); else None. Asked of
+        the store at most every GRAPHS_TTL_S: another process may be uploading."""
+        if self._upload is None or time.monotonic() - self._upload[0] >= GRAPHS_TTL_S:
+            self._upload = (time.monotonic(), self._listed_in(UPLOAD_GRAPH))
+        return self._upload[1]
+
+    def _begin_upload(self, served: list[str]) -> None:
+        """Before an upload into a union dataset, a marker graph listing the graphs served now (which
+        queries name until the switch, `_served_during_upload`)."""
+        if self.union_dataset:
+            if self._listed_in(UPLOAD_GRAPH) is not None:
+                # An earlier upload was killed (or runs in another process, whose count check will
+                # then fail loudly): its staging graphs would be part of the union once this one
+                # is switched in.
+                left = [g for g in self._graph_names() if g.startswith(STAGING)]
+                if left:
+                    self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in left))
+            listing = [f"{sparql_iri(UPLOAD_GRAPH)} a {sparql_iri(VOID + 'Dataset')} ."]
+            listing += [f"{sparql_iri(UPLOAD_GRAPH)} {sparql_iri(VOID + 'subset')} {sparql_iri(g)} ." for g in served]
+            self.update(f"DROP SILENT GRAPH {sparql_iri(UPLOAD_GRAPH)} ;\n"
+                        f"INSERT DATA {{ GRAPH {sparql_iri(UPLOAD_GRAPH)} {{\n" + "\n".join(listing) + "\n} }")
+            self._upload = None
+
+    def _end_upload(self) -> list[str]:
+        """The update operations that end an upload (with its switch, or on its failure)."""
+        self._upload = self._graphs = None
+        return [f"DROP SILENT GRAPH {sparql_iri(UPLOAD_GRAPH)}"] if self._union else []
+
+    def _listed_in(self, listing: str) -> list[str] | None:
+        """The graphs a listing graph (the manifest, an upload's marker) names; None without it."""
+        m = sparql_iri(listing)
         rows = self._select_raw(
             f"SELECT ?g WHERE {{ GRAPH {m} {{ {m} a {sparql_iri(VOID + 'Dataset')} "
             f"OPTIONAL {{ {m} {sparql_iri(VOID + 'subset')} ?g }} }} }}")
@@ -209,15 +251,16 @@ class RemoteStore(Store):
         if not checked:
             check_nquads_file(nquads_path)
         where, staged = str(nquads_path), Staged()
+        # Listed: only graphs the manifest names are vankien's to drop (the store may hold others).
+        previous = self.graphs() if self.union_dataset else self._listed_in(MANIFEST_GRAPH) or []
         with self._dropped_on_failure(staged):
+            self._begin_upload(previous)
             self._stage(_read_quads(nquads_path, progress, lenient=True), staged)
             self._verify_staging(staged, lambda graphs: distinct_triples(
                 _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
-            self._graphs = None
-            previous = self.graphs() if self.union_dataset else self._manifest() or []
             moves = [f"MOVE {sparql_iri(staging)} TO {sparql_iri(graph)}" for graph, staging in staged.staging.items()]
             drops = [f"DROP SILENT GRAPH {sparql_iri(graph)}" for graph in previous if graph not in staged.staging]
-            self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent)]))
+            self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent), *self._end_upload()]))
         self._graphs = None
         self._verify(staged.sent, self.graph_counts(staged.sent), where,
                      "after the switch the store holds other counts than were verified in staging")
@@ -230,12 +273,15 @@ class RemoteStore(Store):
                          else ox.parse(path=str(source), format=rdf, lenient=checked))
         except (SyntaxError, OSError) as error:
             raise StoreError(f"{where}: {error}") from None
+        served = self.graphs()
         with self._dropped_on_failure(staged):
+            self._begin_upload(served)
             self._stage(iter(quads), staged)
             self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
-            self.update(" ;\n".join(f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
-                                    for graph, staging in staged.staging.items()))
-        counts = self.graph_counts({*self.graphs(), *staged.staging})
+            self.update(" ;\n".join([*(f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
+                                       for graph, staging in staged.staging.items()), *self._end_upload()]))
+        self._graphs = None
+        counts = self.graph_counts({*served, *staged.staging})
         short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
         self._verify(short, Counter({g: counts[g] for g in short}), where, "after adding")
         self._write_manifest(counts)
@@ -306,9 +352,10 @@ class RemoteStore(Store):
         return [f"DROP SILENT GRAPH {m}", f"INSERT DATA {{ GRAPH {m} {{\n" + "\n".join(triples) + "\n} }"]
 
     def _drop_staging(self, staged: Staged) -> None:
-        if staged.staging:
+        drops = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in staged.staging.values()] + self._end_upload()
+        if drops:
             try:
-                self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in staged.staging.values()))
+                self.update(" ;\n".join(drops))
             except StoreError:
                 pass  # the original failure is the one to report; staging graphs are never served
 
