@@ -51,6 +51,7 @@ PROFILES: dict[str, Profile] = {
     # Oxigraph server: …/query, …/update, …/store.
     "oxigraph": Profile("oxigraph", update_segment="update", gsp_segment="store",
                         union_fields=(("union-default-graph", ""),),
+                        bulk_loader="oxigraph load --location DIR --file FILE, the server stopped",
                         graph_listing="SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"),
     # Virtuoso 7: …/sparql takes queries (and updates when the SPARQL user may write);
     # …/sparql-auth and …/sparql-graph-crud-auth take HTTP digest authentication. Its default graph
