@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vankien.graph import queries
 from vankien.graph.settings import Settings
-from vankien.graph.store import MemoryStore, RemoteStore
+from vankien.graph.store import MemoryStore, RemoteStore, StoreError
 
 from api_load import free_port, load_test, wait_for
 
@@ -65,6 +65,8 @@ def bench_engines(corpus: Path, stats: dict, *, bench_queries, competency_answer
                                             bulk_s=bulk_s)
         except engines.EngineMissing as missing:
             result[name] = {"skipped": str(missing)}
+        except StoreError as failed:   # a figure of its own: the table says what failed
+            result[name] = {"skipped": "failed: " + " ".join(str(failed).split())[:300]}
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         log(f"{name}: {json.dumps(result[name])[:400]}")
