@@ -330,7 +330,8 @@ def run_engines(corpus: Path, stats: dict, args) -> dict:
     log("engines: the embedded store, the Oxigraph server and Virtuoso")
     found = bench_engines(corpus, stats, bench_queries=bench_queries, competency_answers=competency_answers,
                           lookup_sparql=LOOKUP_SPARQL.format(stats["sample_notation"]),
-                          api_seconds=args.api_seconds, log=log, names=args.engines)
+                          api_seconds=args.api_seconds, log=log, names=args.engines,
+                          oxigraph_bulk=stats["documents"] >= args.oxigraph_bulk_from)
     if "oxigraph" in found and "identical" in found["oxigraph"]:
         found["remote"] = "yes" if all(found[e].get("identical") for e in ("oxigraph", "virtuoso")
                                        if "identical" in found.get(e, {})) else "NO"
@@ -383,6 +384,9 @@ def parse_args(argv=None):
                         type=lambda text: {int(x) for x in text.split(",") if x}, help="sizes with engine figures")
     parser.add_argument("--engines", default="oxigraph,virtuoso", help="remote engines to run",
                         type=lambda text: tuple(x for x in text.split(",") if x))
+    parser.add_argument("--oxigraph-bulk-from", type=int, default=50_000, metavar="DOCUMENTS",
+                        help="from this corpus size on, fill the Oxigraph server with its own bulk loader "
+                             "(vankien's one-update switch ran it out of memory at 100k documents)")
     parser.add_argument("--engines-only", action="store_true",
                         help="only the engine figures (at --sizes), written into RESULTS.md's engines section")
     parser.add_argument("--targets-only", action="store_true",

@@ -131,6 +131,15 @@ def virtuoso_sql(query_url: str, statement: str) -> None:
     _isql(isql, sql_port, password, statement)
 
 
+def oxigraph_bulk_load(folder: Path, nquads: Path) -> None:
+    """Fill the store ``oxigraph(folder)`` serves with its own bulk loader (before it is started)."""
+    binary = oxigraph_binary()
+    if binary is None:
+        raise EngineMissing("the oxigraph server binary is not installed (pip install oxigraph)")
+    subprocess.run([binary, "load", "--location", str(folder / "db"), "--file", str(nquads), "--lenient"],
+                   check=True, capture_output=True, timeout=3600)
+
+
 def wait_until_answering(query_url: str, process: subprocess.Popen, log_path: Path,
                          timeout_s: float = START_TIMEOUT_S) -> None:
     deadline = time.monotonic() + timeout_s

@@ -269,6 +269,31 @@ def test_an_upload_after_a_killed_one_leaves_none_of_its_staged_data_in_the_unio
             assert not [row for row in other._select_raw(f"SELECT ?s WHERE {{ GRAPH <{staged}> {{ ?s ?p ?o }} }}")]
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso-union"])
+def test_a_switch_too_large_for_one_request_goes_in_batches_and_says_when_one_fails(request, store_fixtures, engine):
+    """profile.switch_graphs: graphs moved per update request (Virtuoso refused 2,003 in one)."""
+    import dataclasses
+    settings = Settings(store="remote", **remote_settings(request, engine))
+    with RemoteStore(settings) as store:
+        store._profile = dataclasses.replace(store.profile, switch_graphs=1)
+        sent: list[str] = []
+        update = store.update
+        store.update = lambda text: (sent.append(text), update(text))[1]  # type: ignore[method-assign]
+        store.replace_with(store_fixtures / "sample.nq")
+        switches = [text for text in sent if "MOVE" in text]
+        assert len(switches) == 2 and all(text.count("MOVE") == 1 for text in switches)
+        assert store.graph_counts([GRAPH_ONE, GRAPH_TWO]) == {GRAPH_ONE: 6, GRAPH_TWO: 6}
+
+        def second_fails(text: str) -> None:
+            if "MOVE" in text and GRAPH_TWO in text:
+                raise StoreError("HTTP 500: synthetic failure of the second switch request")
+            update(text)
+        store.update = second_fails  # type: ignore[method-assign]
+        with pytest.raises(StoreError, match="after 1 of 2 graphs were switched") as failed:
+            store.replace_with(store_fixtures / "sample.nq")
+        assert "synthetic failure" in str(failed.value)
+
+
 def test_a_union_dataset_is_refused_where_the_union_holds_the_engines_graphs(request):
     """Virtuoso's default graph is every graph the query user may read: with its own graph
     <…virtrdf#> readable (as Virtuoso comes), union answers would include it."""

@@ -26,6 +26,10 @@ class Profile:
     system_graph_prefixes: tuple[str, ...] = ()   # graphs of the engine itself, never vankien's
     ask_as_select: bool = False     # answers ASK with a one-row SELECT of ?__ASK_RETVAL
     chunk_triples: int = 50_000     # triples per upload request
+    # Graphs the switch after an upload moves per update request: all in one where the engine
+    # takes it; Virtuoso refused the 2,003 MOVEs of 100k documents in one ("SQ200: Query too
+    # large"), and the Oxigraph server holds one update in memory (killed at 18 GB moving 5.4M quads).
+    switch_graphs: int = 100_000
     bulk_loader: str = ""           # the engine's own, faster loader (README: "Remote stores")
     # VANKIEN_REMOTE_DATASET=union, for a store holding vankien's graphs only: the protocol fields
     # that make the engine's union of its graphs the default graph (None: not offered), and a graph
@@ -50,7 +54,8 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # Oxigraph server: …/query, …/update, …/store.
     "oxigraph": Profile("oxigraph", update_segment="update", gsp_segment="store",
-                        union_fields=(("union-default-graph", ""),),
+                        union_fields=(("union-default-graph", ""),), switch_graphs=250,
+                        bulk_loader="oxigraph load --location DIR --file FILE, the server stopped",
                         graph_listing="SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"),
     # Virtuoso 7: …/sparql takes queries (and updates when the SPARQL user may write);
     # …/sparql-auth and …/sparql-graph-crud-auth take HTTP digest authentication. Its default graph
@@ -60,7 +65,7 @@ PROFILES: dict[str, Profile] = {
         auth_update_segment="sparql-auth", auth_gsp_segment="sparql-graph-crud-auth",
         system_graph_prefixes=("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
                                "http://localuriqaserver/", "http://localhost:8890/"),
-        ask_as_select=True, chunk_triples=20_000,
+        ask_as_select=True, chunk_triples=20_000, switch_graphs=250,
         union_fields=(), union_hides="http://www.openlinksw.com/schemas/virtrdf#",
         graph_listing="SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
         bulk_loader="ld_dir() + rdf_loader_run() in isql, on files in the server's DirsAllowed",

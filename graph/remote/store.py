@@ -260,7 +260,7 @@ class RemoteStore(Store):
                 _read_quads(nquads_path, None, lenient=True), graphs, DEFAULT_GRAPH), where)
             moves = [f"MOVE {sparql_iri(staging)} TO {sparql_iri(graph)}" for graph, staging in staged.staging.items()]
             drops = [f"DROP SILENT GRAPH {sparql_iri(graph)}" for graph in previous if graph not in staged.staging]
-            self.update(" ;\n".join([*moves, *drops, *self._manifest_operations(staged.sent), *self._end_upload()]))
+            self._switch(moves, [*drops, *self._manifest_operations(staged.sent), *self._end_upload()], where)
         self._graphs = None
         self._verify(staged.sent, self.graph_counts(staged.sent), where,
                      "after the switch the store holds other counts than were verified in staging")
@@ -278,13 +278,31 @@ class RemoteStore(Store):
             self._begin_upload(served)
             self._stage(iter(quads), staged)
             self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
-            self.update(" ;\n".join([*(f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
-                                       for graph, staging in staged.staging.items()), *self._end_upload()]))
+            self._switch([f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
+                          for graph, staging in staged.staging.items()], self._end_upload(), where)
         self._graphs = None
         counts = self.graph_counts({*served, *staged.staging})
         short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
         self._verify(short, Counter({g: counts[g] for g in short}), where, "after adding")
         self._write_manifest(counts)
+
+    def _switch(self, per_graph: list[str], last: list[str], where: str) -> None:
+        """Put the verified staging graphs in place: one update request, or one per
+        ``profile.switch_graphs`` graphs with ``last`` (the bookkeeping) in the final one. A request
+        that fails after earlier ones went through leaves some graphs new and the rest old: the
+        error says so (the first failing leaves everything as it was)."""
+        size = self.profile.switch_graphs
+        batches = [per_graph[i:i + size] for i in range(0, len(per_graph), size)] or [[]]
+        batches[-1] = batches[-1] + last
+        for done, batch in enumerate(batches):
+            try:
+                self.update(" ;\n".join(batch))
+            except StoreError as error:
+                if done == 0:
+                    raise
+                raise StoreError(f"{where}: the switch failed after {done * size} of {len(per_graph)} graphs "
+                                 f"were switched, so the store serves some graphs of the new data and the rest "
+                                 f"of the old until a build or load succeeds: {error}") from None
 
     def update(self, sparql_update: str) -> None:
         """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
