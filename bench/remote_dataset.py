@@ -14,6 +14,7 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from vankien.graph import queries
@@ -27,15 +28,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import engines  # the launchers the tests use
 
 
-def bench_queries(stats) -> dict[str, str]:
+def bench_queries(stats) -> dict[str, Callable[[RemoteStore], list[dict]]]:
+    """The measured queries, each as a function of the store giving its rows."""
     document = sparql_iri(stats.deepest_doc)
-    return {
-        "page of 500 documents": """SELECT ?doc (MIN(STR(?n)) AS ?key) WHERE {
+    page = """SELECT ?doc (MIN(STR(?n)) AS ?key) WHERE {
             ?doc a/rdfs:subClassOf* vk:PartyDocument OPTIONAL { ?doc skos:notation ?n } }
-            GROUP BY ?doc ORDER BY ?key ?doc LIMIT 500""",
-        "evidence of one document": f"""SELECT * WHERE {{
-            VALUES (?s ?o) {{ ({document} UNDEF) (UNDEF {document}) }} {queries.EVIDENCE_PATTERN} }}""",
-        "statements of one document": f"SELECT ?p ?o WHERE {{ {document} ?p ?o }}",
+            GROUP BY ?doc ORDER BY ?key ?doc LIMIT 500"""
+    return {
+        "page of 500 documents": lambda store: queries.rows(store, page),
+        "evidence of one document": lambda store: queries.evidence_rows(
+            store, f"VALUES (?s ?o) {{ ({document} UNDEF) (UNDEF {document}) }}"),
+        "statements of one document": lambda store: queries.rows(store, f"SELECT ?p ?o WHERE {{ {document} ?p ?o }}"),
     }
 
 
@@ -55,13 +58,13 @@ def main() -> None:
                 store.replace_with(corpus, checked=True)
                 print(f"{args.documents} documents, {len(store.graphs())} graphs: loaded in "
                       f"{time.perf_counter() - started:.1f} s")
-            for name, sparql in bench_queries(stats).items():
+            for name, run in bench_queries(stats).items():
                 answers, shown = {}, []
                 for mode in ("union", "listed"):
                     with RemoteStore(settings[mode]) as store:
                         started = time.perf_counter()
                         try:
-                            answers[mode] = queries.comparable(queries.rows(store, sparql))
+                            answers[mode] = queries.comparable(run(store))
                             shown.append(f"{mode} {time.perf_counter() - started:.2f} s")
                         except StoreTimeout:
                             shown.append(f"{mode} > {args.timeout:g} s")

@@ -19,7 +19,7 @@ from vankien.graph.classes import below_each, classes_above, pairs_of
 from vankien.graph.namespaces import RDF_TYPE, VK, local_name
 from vankien.graph.lexicon import LEXICON_GRAPH
 from vankien.graph.namespaces import sparql_iri, sparql_literal
-from vankien.graph.queries import NotFound, claims_of, describe, evidence_pattern, rows
+from vankien.graph.queries import NotFound, claims_of, describe, evidence_rows, rows
 
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 # Fields that serve search and identity, not a reader (docs/data-model.md: document properties).
@@ -190,8 +190,8 @@ def figures_about(store, resource: str) -> list[dict]:
 
 
 def value_evidence(store, observation: str) -> list[dict]:
-    pattern = evidence_pattern(sparql_iri(observation), "vk:value", "?o")
-    return [asdict(item) for _, item in claims_of(rows(store, f"SELECT * WHERE {{ {pattern} }} ORDER BY ?start"))]
+    found = evidence_rows(store, "", sparql_iri(observation), "vk:value", "?o", order_by=("start",))
+    return [asdict(item) for _, item in claims_of(found)]
 
 
 def sources_of(store, evidence: list[dict]) -> list[dict]:
@@ -245,8 +245,7 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
     """A source's page: its description and every claim it backs, as (subject, predicate, object)
     statements with their quotes, grouped by what the subject is."""
     detail = describe(store, resource)
-    claims = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?source = {sparql_iri(resource)}) }}
-                             ORDER BY ?start ?claim""")
+    claims = evidence_rows(store, f"VALUES ?source {{ {sparql_iri(resource)} }}", order_by=("start", "claim"))
     kinds: dict[str, Any] = {}
     subjects = sorted({c["s"] for c in claims})
     if subjects:
@@ -276,8 +275,7 @@ def source_record(store, resource: str, sources_dir: Path | None = None) -> dict
 def claim_record(store, resource: str, sources_dir: Path | None = None) -> dict:
     """One claim: the statement, its quote in context (when the source text is in ``sources_dir``),
     the source, the evidence kind and a citation."""
-    found = rows(store, f"""SELECT * WHERE {{ {evidence_pattern()} FILTER(?claim = {sparql_iri(resource)})
-        OPTIONAL {{ ?textSel oa:prefix ?prefix }} OPTIONAL {{ ?textSel oa:suffix ?suffix }} }}""")
+    found = evidence_rows(store, f"VALUES ?claim {{ {sparql_iri(resource)} }}", context=True)
     if not found:
         raise NotFound(f"no claim {resource} in the graph")
     row, item = claims_of(found)[0]

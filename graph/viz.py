@@ -23,7 +23,7 @@ from vankien.graph.links import local_href
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.namespaces import sparql_iri
-from vankien.graph.queries import EVIDENCE_PATTERN, rows
+from vankien.graph.queries import evidence_rows, rows
 
 DOCUMENT_STYLES = ("Directive", "Resolution", "Plan", "Project", "Guidance", "Regulation")
 # style key: (fill colour, vis-network shape, legend text)
@@ -200,8 +200,8 @@ def _attach_figures(store, view: nx.DiGraph, values: str) -> None:
     figures = [n for n in view if view.nodes[n].get("figure")]
     if not figures:
         return
-    found = rows(store, f"""SELECT * WHERE {{ VALUES ?s {{ {" ".join(sparql_iri(n) for n in figures)} }}
-        {queries.evidence_pattern("?s", "vk:value", "?o")} }} ORDER BY ?start""")
+    found = evidence_rows(store, f"VALUES ?s {{ {' '.join(sparql_iri(n) for n in figures)} }}", "?s", "vk:value", "?o",
+                          order_by=("start",))
     for row, item in queries.claims_of(found):
         view.nodes[row["s"]]["figure"]["evidence"].append({
             "quote": item.quote, "start": item.start, "end": item.end, "kind": item.evidence,
@@ -211,8 +211,8 @@ def _attach_figures(store, view: nx.DiGraph, values: str) -> None:
 
 def _attach_evidence(store, view: nx.DiGraph, subjects: str) -> None:
     relations = " ".join(f"vk:{r}" for r in EDGE_RELATIONS)
-    found = rows(store, f"SELECT * WHERE {{ VALUES ?s {{ {subjects} }} VALUES ?p {{ {relations} }} "
-                        f"{EVIDENCE_PATTERN} }} ORDER BY ?source ?start")
+    found = evidence_rows(store, f"VALUES ?s {{ {subjects} }} VALUES ?p {{ {relations} }}",
+                          order_by=("source", "start"))
     for row, item in queries.claims_of(found):
         s, o, name = row["s"], row["o"], local_name(row["p"])
         if not view.has_edge(s, o) or name not in view.edges[s, o]["label"].split(", "):
