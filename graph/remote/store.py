@@ -64,6 +64,7 @@ class RemoteStore(Store):
         self._graphs: tuple[float, list[str]] | None = None
         self._upload: tuple[float, list[str] | None] | None = None
         self._union: bool | None = None
+        self._writes = 0   # data_version: this process's updates
 
     # ---- where things are -----------------------------------------------------------------------
 
@@ -153,10 +154,10 @@ class RemoteStore(Store):
                 if isinstance(row.get("g"), ox.NamedNode)]
 
     def data_version(self):
-        """Other processes may write the store: what is derived from its data is trusted as long
-        as its graph listing (GRAPHS_TTL_S), and dropped with it on this process's writes."""
-        self.graphs()
-        return self._graphs[0] if self._graphs else None
+        """Other processes may write the store: what is derived from its data is trusted for
+        GRAPHS_TTL_S, as the graph listing is, and dropped on this process's writes. Asks nothing
+        (listing the graphs took Virtuoso 10 s at 100k documents)."""
+        return self._writes, int(time.monotonic() // GRAPHS_TTL_S)
 
     def __len__(self):
         return sum(self.graph_counts(self.graphs()).values())
@@ -308,7 +309,7 @@ class RemoteStore(Store):
         """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
         self._write("POST", self.update_url, content=sparql_update.encode(), timeout=None,
                     headers={"Content-Type": "application/sparql-update"})
-        self._graphs = None
+        self._graphs, self._writes = None, self._writes + 1
 
     def close(self):
         self._client.close()
