@@ -213,15 +213,10 @@ class RemoteStore(Store):
                 left = [g for g in self._graph_names() if g.startswith(STAGING)]
                 if left:
                     self.update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in left))
-            listing = [f"{sparql_iri(UPLOAD_GRAPH)} a {sparql_iri(VOID + 'Dataset')} ."]
-            listing += [f"{sparql_iri(UPLOAD_GRAPH)} {sparql_iri(VOID + 'subset')} {sparql_iri(g)} ." for g in served]
-            self.update(f"DROP SILENT GRAPH {sparql_iri(UPLOAD_GRAPH)} ;\n"
-                        f"INSERT DATA {{ GRAPH {sparql_iri(UPLOAD_GRAPH)} {{\n" + "\n".join(listing) + "\n} }")
-            self._upload = None
+            self.update(" ;\n".join(_listing_operations(UPLOAD_GRAPH, served)))
 
     def _end_upload(self) -> list[str]:
         """The update operations that end an upload (with its switch, or on its failure)."""
-        self._upload = self._graphs = None
         return [f"DROP SILENT GRAPH {sparql_iri(UPLOAD_GRAPH)}"] if self._union else []
 
     def _listed_in(self, listing: str) -> list[str] | None:
@@ -262,7 +257,6 @@ class RemoteStore(Store):
             moves = [f"MOVE {sparql_iri(staging)} TO {sparql_iri(graph)}" for graph, staging in staged.staging.items()]
             drops = [f"DROP SILENT GRAPH {sparql_iri(graph)}" for graph in previous if graph not in staged.staging]
             self._switch(moves, [*drops, *self._manifest_operations(staged.sent), *self._end_upload()], where)
-        self._graphs = None
         self._verify(staged.sent, self.graph_counts(staged.sent), where,
                      "after the switch the store holds other counts than were verified in staging")
 
@@ -281,7 +275,6 @@ class RemoteStore(Store):
             self._verify_staging(staged, lambda graphs: distinct_triples(quads, graphs, DEFAULT_GRAPH), where)
             self._switch([f"ADD {sparql_iri(staging)} TO {sparql_iri(graph)} ; DROP SILENT GRAPH {sparql_iri(staging)}"
                           for graph, staging in staged.staging.items()], self._end_upload(), where)
-        self._graphs = None
         counts = self.graph_counts({*served, *staged.staging})
         short = Counter({g: staged.sent[g] for g in staged.staging if counts[g] < staged.sent[g]})
         self._verify(short, Counter({g: counts[g] for g in short}), where, "after adding")
@@ -309,7 +302,9 @@ class RemoteStore(Store):
         """Run SPARQL Update on the endpoint (admin use only; never with user input)."""
         self._write("POST", self.update_url, content=sparql_update.encode(), timeout=None,
                     headers={"Content-Type": "application/sparql-update"})
-        self._graphs, self._writes = None, self._writes + 1
+        # What this process read of the store's graphs and marker no longer holds.
+        self._graphs = self._upload = None
+        self._writes += 1
 
     def close(self):
         self._client.close()
@@ -358,17 +353,11 @@ class RemoteStore(Store):
 
     def _write_manifest(self, counts: Counter) -> None:
         self.update(" ;\n".join(self._manifest_operations(counts)))
-        self._graphs = None
 
     def _manifest_operations(self, counts: Counter) -> list[str]:
-        m, subset, triple_count = (sparql_iri(iri) for iri in (MANIFEST_GRAPH, VOID + "subset", VOID + "triples"))
         if self.union_dataset:  # a manifest would be part of the union: the graphs are listed instead
-            return [f"DROP SILENT GRAPH {m}"]
-        triples = [f"{m} a {sparql_iri(VOID + 'Dataset')} ."]
-        for graph in sorted(counts):
-            triples += [f"{m} {subset} {sparql_iri(graph)} .",
-                        f"{sparql_iri(graph)} {triple_count} {int(counts[graph])} ."]
-        return [f"DROP SILENT GRAPH {m}", f"INSERT DATA {{ GRAPH {m} {{\n" + "\n".join(triples) + "\n} }"]
+            return [f"DROP SILENT GRAPH {sparql_iri(MANIFEST_GRAPH)}"]
+        return _listing_operations(MANIFEST_GRAPH, sorted(counts), counts)
 
     def _drop_staging(self, staged: Staged) -> None:
         drops = [f"DROP SILENT GRAPH {sparql_iri(g)}" for g in staged.staging.values()] + self._end_upload()
@@ -415,6 +404,19 @@ class RemoteStore(Store):
     @staticmethod
     def _shown(url: str) -> str:
         return without_userinfo(url)
+
+
+def _listing_operations(listing: str, graphs: Iterable[str], counts: Counter | None = None) -> list[str]:
+    """Update operations that (re)write a listing graph (the manifest, an upload's marker):
+    ``<listing> a void:Dataset ; void:subset <g>`` for each graph, with ``<g> void:triples n``
+    when counts are given. ``_listed_in`` reads it back."""
+    m, subset, triple_count = (sparql_iri(iri) for iri in (listing, VOID + "subset", VOID + "triples"))
+    triples = [f"{m} a {sparql_iri(VOID + 'Dataset')} ."]
+    for graph in graphs:
+        triples.append(f"{m} {subset} {sparql_iri(graph)} .")
+        if counts is not None:
+            triples.append(f"{sparql_iri(graph)} {triple_count} {int(counts[graph])} .")
+    return [f"DROP SILENT GRAPH {m}", f"INSERT DATA {{ GRAPH {m} {{\n" + "\n".join(triples) + "\n} }"]
 
 
 def partial_answer(response: httpx.Response) -> str | None:
