@@ -122,9 +122,12 @@ def test_prefix_completion_and_a_missing_prefix_named_in_the_editor(offline, ser
     set_editor(page, "")
     page.click(".cm-content")
     page.keyboard.type("SELECT ?n WHERE { ?d sko")
-    page.wait_for_selector(".cm-tooltip-autocomplete li", timeout=WAIT_MS)
+    page.wait_for_selector(".cm-tooltip-autocomplete li[aria-selected='true']", timeout=WAIT_MS)
     options = page.eval_on_selector_all(".cm-tooltip-autocomplete li", "items => items.map(i => i.textContent)")
     assert any(option.startswith("skos:") for option in options), options
+    # CodeMirror takes Enter as the choice only once the list has been shown for its interactionDelay
+    # (75 ms): sooner, Enter is typed as a newline, as it is for a user still typing. Pause as a user does.
+    page.wait_for_timeout(300)
     page.keyboard.press("Enter")
     text = editor_text(page)
     assert text.startswith("PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n")
