@@ -34,6 +34,7 @@ from pyparsing import ParseBaseException
 from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
 
 from vankien.graph.settings import Settings
 
@@ -77,6 +78,8 @@ class QueryInfo:
     from_named_graphs: tuple[str, ...] = ()  # FROM NAMED <iri>
     uses_service: bool = False
     bracket_depth: int = 0
+    graph_variable: bool = False  # a GRAPH ?var pattern: it ranges over the dataset's named graphs
+    reads_default_graph: bool = True  # a triple pattern outside every GRAPH pattern, or DESCRIBE
 
     @property
     def has_dataset_clause(self) -> bool:
@@ -208,6 +211,7 @@ def analyse_query(sparql: str, known_prefixes: frozenset[str] = frozenset()) -> 
         from_named_graphs=tuple(from_named),
         uses_service=_contains_node(query, "ServiceGraphPattern"),
         bracket_depth=bracket_depth(sparql),
+        **_graph_use(query),
     )
 
 
@@ -343,6 +347,25 @@ def _contains_node(tree, name: str) -> bool:
         elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
             stack.extend(node)
     return False
+
+
+def _graph_use(query: CompValue) -> dict[str, bool]:
+    """Whether a GRAPH pattern names its graph by a variable, and whether any triple pattern lies
+    outside every GRAPH pattern (reads the default graph). DESCRIBE reads the default graph."""
+    graph_variable, reads_default = False, query.name == "DescribeQuery"
+    stack: list = [(query["where"] if "where" in query else (), False)]
+    while stack:
+        node, in_graph = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "GraphGraphPattern":
+                graph_variable = graph_variable or isinstance(node["term"], Variable)
+                stack.append((node["graph"], True))
+                continue
+            reads_default = reads_default or (node.name == "TriplesBlock" and not in_graph)
+            stack.extend((child, in_graph) for child in dict.values(node))
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend((child, in_graph) for child in node)
+    return {"graph_variable": graph_variable, "reads_default_graph": reads_default}
 
 
 # Tokens the bracket counter skips: long and short strings, IRIs, comments.

@@ -170,6 +170,7 @@ def api_requests(sample: dict) -> list[tuple[str, str, dict, dict]]:
         ("sparql-ask", "/sparql", {"query": "ASK { ?s <https://w3id.org/vankien/ontology#implements> ?o }"}, {}),
         ("sparql-construct", "/sparql", {"query": construct}, turtle),
         ("sparql-graphs", "/sparql", {"query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}, {}),
+        ("sparql-graph-names", "/sparql", {"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}, {}),
         ("service-description", "/sparql", {}, turtle),
         ("documents", "/documents", {"limit": 500}, {}),
         ("documents-kh", "/documents", {"type": "KH", "limit": 500}, {}),

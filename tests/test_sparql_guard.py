@@ -142,3 +142,22 @@ def test_protocol_graphs_the_store_does_not_hold_are_one_empty_graph():
 def test_bracket_depth_skips_strings_iris_and_comments():
     assert bracket_depth('SELECT * WHERE { ?s <http://x/#{{> "}}}{{{" . # {{{{\n }') == 1
     assert bracket_depth("SELECT * WHERE { ?s ?p '''{\n{''' FILTER(?x > (1 + 2)) }") == 3  # { ( (
+
+
+GRAPH_USE = {  # query: (a GRAPH ?var pattern, a triple pattern on the default graph)
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }": (True, False),
+    "SELECT ?g WHERE { ?a ?b ?c GRAPH ?g { ?s ?p ?o } }": (True, True),
+    "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s a ?t } }": (True, True),
+    "SELECT * WHERE { { SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } } }": (True, False),
+    "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }": (True, False),   # the template reads nothing
+    "ASK { GRAPH ?g { } }": (True, False),
+    "SELECT * WHERE { GRAPH <urn:x:g> { ?s ?p ?o } }": (False, False),
+    "SELECT * WHERE { ?s <urn:x:p>+ ?o }": (False, True),
+    "DESCRIBE <urn:x:d>": (False, True),
+}
+
+
+@pytest.mark.parametrize("query", GRAPH_USE)
+def test_graph_variables_and_default_graph_reads_are_reported(query):
+    info = check_query(query, SETTINGS)
+    assert (info.graph_variable, info.reads_default_graph) == GRAPH_USE[query]

@@ -37,6 +37,10 @@ class Profile:
     # the query user may read: with its own graphs made private, vankien's alone; README "Virtuoso").
     union_fields: tuple[tuple[str, str], ...] | None = None
     union_hides: str | None = None
+    # GRAPH ?g ranges over names of graphs the query user may not read (Virtuoso answers
+    # SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } } with its private graphs, not their triples):
+    # in a union dataset, a query with GRAPH ?g names vankien's graphs instead.
+    union_graph_names_leak: bool = False
     # The query listing the store's graphs (as ?g). Oxigraph answers `GRAPH ?g {}` without reading
     # them; Virtuoso finds no graph that way and took over 120 s for SELECT DISTINCT ?g over 541k
     # quads, but answers the GROUP BY form in 0.07 s.
@@ -67,6 +71,7 @@ PROFILES: dict[str, Profile] = {
                                "http://localuriqaserver/", "http://localhost:8890/"),
         ask_as_select=True, chunk_triples=20_000, switch_graphs=250,
         union_fields=(), union_hides="http://www.openlinksw.com/schemas/virtrdf#",
+        union_graph_names_leak=True,
         graph_listing="SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
         bulk_loader="ld_dir() + rdf_loader_run() in isql, on files in the server's DirsAllowed",
     ),

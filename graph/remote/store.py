@@ -28,7 +28,7 @@ import pyoxigraph as ox
 
 from vankien.graph.namespaces import sparql_iri
 from vankien.graph.settings import Settings
-from vankien.graph.sparql_guard import QueryRefused, analyse_query
+from vankien.graph.sparql_guard import QueryInfo, QueryRefused, analyse_query
 from vankien.graph.store_interface import Store, StoreError, StoreTimeout, StoreUnreachable, _read_quads, check_nquads_file, rdf_format, wants_union
 from vankien.graph.remote import profiles
 from vankien.graph.remote.auth import ChallengeAuth, credentials, without_userinfo
@@ -98,13 +98,17 @@ class RemoteStore(Store):
 
     def _dataset(self, sparql, default_graph, named_graphs, union_default_graph) -> list[tuple[str, str]]:
         """The protocol fields naming the graphs a query reads."""
+        info = _query_info(sparql)
         if default_graph or named_graphs:
             defaults, named = list(default_graph or ()), list(named_graphs or ())
         elif wants_union(sparql, None, None, union_default_graph):
             if self.union_dataset and self._served_during_upload() is None:
-                return list(self.profile.union_fields or ())
+                if not (self.profile.union_graph_names_leak and info and info.graph_variable):
+                    return list(self.profile.union_fields or ())
+                if not info.reads_default_graph:  # GRAPH ?g alone: vankien's graphs, fast
+                    return [("named-graph-uri", g) for g in self.named_graphs()]
             defaults, named = [*self.named_graphs(), DEFAULT_GRAPH], self.named_graphs()
-        elif _has_dataset_clause(sparql):
+        elif info and info.has_dataset_clause:
             return []
         else:  # the store's own default graph, as the embedded stores have one
             defaults, named = [DEFAULT_GRAPH], self.named_graphs()
@@ -431,8 +435,10 @@ def partial_answer(response: httpx.Response) -> str | None:
     return None
 
 
-def _has_dataset_clause(sparql: str) -> bool:
+def _query_info(sparql: str) -> QueryInfo | None:
+    """The guard's facts about a query (cached on its text); None for one it refuses, which the
+    engine then reports in its own words."""
     try:
-        return analyse_query(sparql).has_dataset_clause
+        return analyse_query(sparql)
     except QueryRefused:
-        return False
+        return None
