@@ -101,7 +101,7 @@ def cmd_validate(args) -> int:
 
 def cmd_query(args) -> int:
     from vankien.graph.namespaces import PREFIXES as KNOWN_PREFIXES
-    from vankien.graph.sparql_guard import check_query
+    from vankien.graph.sparql_guard import check_query, engine_refusal
     text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
     if not text:
         raise BadInput("give a SPARQL query text or --file FILE")
@@ -110,7 +110,10 @@ def cmd_query(args) -> int:
     # (so error positions are the user's lines) and the store runs it after their PREFIX lines.
     checked = check_query(text, settings, known_prefixes=KNOWN_PREFIXES).text
     store = _open(args)
-    result = store.query(queries.PREFIXES + checked)
+    try:
+        result = store.query(queries.PREFIXES + checked)
+    except SyntaxError as refused:   # the engine's own rules (grouping, scope), at the user's line
+        raise engine_refusal(str(refused), lines_before=queries.PREFIXES.count("\n")) from None
     _print_result(result, args.format)
     return 0
 

@@ -37,7 +37,7 @@ from typing import Any
 from vankien.graph import formats
 from vankien.graph.settings import Settings
 from vankien.graph.results import serialize_results
-from vankien.graph.sparql_guard import QueryInfo, QueryRefused, is_repeatable, local_dataset, precheck
+from vankien.graph.sparql_guard import QueryInfo, QueryRefused, engine_refusal, is_repeatable, local_dataset, precheck
 from vankien.graph.store import RemoteStore, StoreError, StoreTimeout
 from vankien.graph.workers import MEMORY_SIGNALS, Worker, WorkerStartError, Zygote
 
@@ -399,7 +399,7 @@ class QueryExecutor:
             status, where = (details + [None, None])[:2]
             raise QueryRefused(text, status or 400, **(where or {}))
         if kind == "SyntaxError":
-            raise QueryRefused(f"SPARQL error: {text}")
+            raise engine_refusal(text)
         if kind == "MemoryError":
             raise QueryOutOfMemory(self._memory_message())
         raise QueryFailed(f"query failed: {kind}: {_without_network_detail(text)}")

@@ -305,6 +305,27 @@ def is_repeatable(sparql: str) -> bool:
     return not any(_VOLATILE.search(part) for part in _outside_skipped(sparql))
 
 
+_ENGINE_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def engine_refusal(message: str, lines_before: int = 0) -> QueryRefused:
+    """Oxigraph's SyntaxError for a query the guard let through (SPARQL 1.1's grouping and scope
+    rules, which rdflib does not check) as a refusal at the line and column of the user's text
+    (``lines_before``: lines the caller put before it). Oxigraph hides its own sentence ("The
+    SELECT contains a variable that is unbound") in a list of expected characters: keep it alone."""
+    found = _ENGINE_ERROR.match(message)
+    if not found:
+        return QueryRefused(f"SPARQL error: {message[:300]}")
+    line, column, detail = int(found[1]) - lines_before, int(found[2]), found[3]
+    expected = re.sub(r"\[[^\]]*\]", "", detail.removeprefix("expected one of ").removeprefix("expected "))
+    sentences = [item.strip() for item in expected.split(", ") if " " in item.strip()]
+    said = "; ".join(sentences) or ("the query breaks a rule of SPARQL here (such as a BIND to a "
+                                    "variable already in use, or a VALUES row of the wrong length)")
+    if "unbound" in said:   # Oxigraph says so of a grouped query only
+        said += " (a grouped query selects only its GROUP BY variables and aggregates such as COUNT or SAMPLE)"
+    return QueryRefused(f"SPARQL error: line {line}, column {column}: {said}", line=line, column=column)
+
+
 def _describe(error: ParseBaseException) -> str:
     return f"line {error.lineno}, column {error.col}: {error.msg}, found {error.found}"
 

@@ -325,6 +325,18 @@ def test_a_missing_prefix_is_named_at_the_users_line(client):
     assert broken["error"].startswith("SPARQL syntax error: line ") and broken["line"] >= 1
 
 
+
+def test_a_query_the_engine_refuses_is_named_at_the_users_line(client):
+    """The guard (rdflib) lets SPARQL 1.1's grouping and scope rules through to Oxigraph, whose
+    own sentence comes out of its list of expected characters."""
+    grouped = client.post("/sparql", data={"query": "SELECT ?s ?o\nWHERE { ?s ?p ?o }\nGROUP BY ?s"})
+    assert grouped.status_code == 400
+    problem = grouped.json()
+    assert problem["line"] == 3 and problem["error"].startswith(f"SPARQL error: line 3, column {problem['column']}: ")
+    assert "The SELECT contains a variable that is unbound" in problem["error"] and "..=" not in problem["error"]
+    rebound = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o BIND(1 AS ?o) }"}).json()
+    assert rebound["line"] == 1 and "BIND to a variable already in use" in rebound["error"]
+
 def test_openapi_documents_the_endpoint(client):
     spec = client.get("/openapi.json").json()
     for method in ("get", "post"):

@@ -99,6 +99,15 @@ def test_query_errors_point_at_the_users_lines(built_env):
     assert shown.stdout.splitlines()[0] == "n" and "158-KH/TU" in shown.stdout.splitlines()
 
 
+
+def test_a_query_the_engine_refuses_is_an_error_at_the_users_line(built_env):
+    # rdflib's parser (the guard) lets a wrongly grouped query through; Oxigraph refuses it, and
+    # the command line puts its prefixes before the user's text: the line is still the user's.
+    done = run(built_env, "query", "SELECT ?d ?n\nWHERE { ?d skos:notation ?n }\nGROUP BY ?d", expect=2)
+    assert done.stderr.startswith("vankien: error: SPARQL error: line 3, column ")
+    assert "The SELECT contains a variable that is unbound (a grouped query selects only" in done.stderr
+    assert "Traceback" not in done.stderr and "..=" not in done.stderr
+
 def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
     closed_port = free_loopback_port()      # a loopback port nobody listens on: the store is unreachable
     for args, needle, status in (
