@@ -101,8 +101,8 @@ def cmd_validate(args) -> int:
 
 def cmd_query(args) -> int:
     from vankien.graph.namespaces import PREFIXES as KNOWN_PREFIXES
-    from vankien.graph.sparql_guard import check_query, engine_refusal
-    text = Path(args.file).read_text(encoding="utf-8") if args.file else args.sparql
+    from vankien.graph.sparql_guard import check_query, engine_refusal, is_engine_refusal
+    text = _query_file(Path(args.file)) if args.file else args.sparql
     if not text:
         raise BadInput("give a SPARQL query text or --file FILE")
     settings = _settings(args)
@@ -112,10 +112,19 @@ def cmd_query(args) -> int:
     store = _open(args)
     try:
         result = store.query(queries.PREFIXES + checked)
-    except SyntaxError as refused:   # the engine's own rules (grouping, scope), at the user's line
+    except (SyntaxError, RuntimeError) as refused:   # the engine's own rules (grouping, scope, functions)
+        if not is_engine_refusal(type(refused).__name__, str(refused)):
+            raise
         raise engine_refusal(str(refused), lines_before=queries.PREFIXES.count("\n")) from None
     _print_result(result, args.format)
     return 0
+
+
+def _query_file(path: Path) -> str:
+    from vankien.graph.claims import read_utf8
+    if not path.exists():
+        raise NotFound(f"{path}: no such file")
+    return read_utf8(path)    # not UTF-8: an error at its line and column
 
 
 def _print_result(result, fmt: str) -> None:

@@ -37,7 +37,8 @@ from typing import Any
 from vankien.graph import formats
 from vankien.graph.settings import Settings
 from vankien.graph.results import serialize_results
-from vankien.graph.sparql_guard import QueryInfo, QueryRefused, engine_refusal, is_repeatable, local_dataset, precheck
+from vankien.graph.sparql_guard import (QueryInfo, QueryRefused, engine_refusal, is_engine_refusal, is_repeatable,
+                                        local_dataset, precheck)
 from vankien.graph.store import RemoteStore, StoreError, StoreTimeout
 from vankien.graph.workers import MEMORY_SIGNALS, Worker, WorkerStartError, Zygote
 
@@ -398,7 +399,7 @@ class QueryExecutor:
         if kind == "QueryRefused":
             status, where = (details + [None, None])[:2]
             raise QueryRefused(text, status or 400, **(where or {}))
-        if kind == "SyntaxError":
+        if is_engine_refusal(kind, text):
             raise engine_refusal(text)
         if kind == "MemoryError":
             raise QueryOutOfMemory(self._memory_message())

@@ -306,13 +306,26 @@ def is_repeatable(sparql: str) -> bool:
 
 
 _ENGINE_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+# Oxigraph evaluates the SPARQL 1.1 functions and XSD casts only; any other function IRI is valid
+# SPARQL it refuses (as a RuntimeError) before running anything.
+_UNSUPPORTED_FUNCTION = re.compile(r"The custom function <[^>]*> is not supported")
+
+
+def is_engine_refusal(kind: str, message: str) -> bool:
+    """Whether an error of that class name and message, raised by Oxigraph's ``query``, is a rule
+    of the query (the user's to change) rather than a failure of the store."""
+    return kind == "SyntaxError" or (kind == "RuntimeError" and bool(_UNSUPPORTED_FUNCTION.match(message)))
 
 
 def engine_refusal(message: str, lines_before: int = 0) -> QueryRefused:
-    """Oxigraph's SyntaxError for a query the guard let through (SPARQL 1.1's grouping and scope
-    rules, which rdflib does not check) as a refusal at the line and column of the user's text
-    (``lines_before``: lines the caller put before it). Oxigraph hides its own sentence ("The
-    SELECT contains a variable that is unbound") in a list of expected characters: keep it alone."""
+    """Oxigraph's refusal of a query the guard let through (SPARQL 1.1's grouping and scope rules,
+    which rdflib does not check, or a function it does not know) as a refusal at the line and
+    column of the user's text (``lines_before``: lines the caller put before it). Oxigraph hides its
+    own sentence ("The SELECT contains a variable that is unbound") in a list of expected
+    characters: keep it alone."""
+    if _UNSUPPORTED_FUNCTION.match(message):
+        return QueryRefused(f"SPARQL error: {message} (the embedded store evaluates the SPARQL 1.1 "
+                            "functions and XSD casts only)")
     found = _ENGINE_ERROR.match(message)
     if not found:
         return QueryRefused(f"SPARQL error: {message[:300]}")

@@ -337,6 +337,17 @@ def test_a_query_the_engine_refuses_is_named_at_the_users_line(client):
     rebound = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o BIND(1 AS ?o) }"}).json()
     assert rebound["line"] == 1 and "BIND to a variable already in use" in rebound["error"]
 
+
+@pytest.mark.parametrize("query", ["SELECT (<urn:example:f>(1) AS ?x) {}",
+                                   "ASK { ?s ?p ?o FILTER(<urn:example:f>(?o)) }",
+                                   "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(<urn:example:f>(?o)) }"])
+def test_a_function_the_engine_does_not_know_is_refused_by_name(client, query):
+    """A call of an extension function is valid SPARQL that Oxigraph cannot evaluate: the user's
+    to change (400 naming the function), not a failure of the server (500)."""
+    answer = client.get("/sparql", params={"query": query})
+    assert answer.status_code == 400, answer.text
+    assert "<urn:example:f>" in answer.json()["error"] and "not supported" in answer.json()["error"]
+
 def test_openapi_documents_the_endpoint(client):
     spec = client.get("/openapi.json").json()
     for method in ("get", "post"):

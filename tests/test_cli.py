@@ -108,6 +108,23 @@ def test_a_query_the_engine_refuses_is_an_error_at_the_users_line(built_env):
     assert "The SELECT contains a variable that is unbound (a grouped query selects only" in done.stderr
     assert "Traceback" not in done.stderr and "..=" not in done.stderr
 
+
+def test_a_query_file_that_is_not_utf8_is_an_error_at_its_line(built_env, tmp_path):
+    latin1 = tmp_path / "query.rq"
+    latin1.write_bytes('SELECT ?n WHERE {\n  ?d skos:prefLabel "Bi\xean" }'.encode("latin-1"))   # ê as Latin-1
+    done = run(built_env, "query", "--file", str(latin1), expect=2)
+    assert done.stderr.startswith(f"vankien: error: {latin1}:2:") and "not UTF-8" in done.stderr
+    assert "Traceback" not in done.stderr
+    missing = run(built_env, "query", "--file", str(tmp_path / "missing.rq"), expect=3)
+    assert missing.stderr.startswith("vankien: error: ") and "missing.rq" in missing.stderr
+
+
+def test_a_function_the_engine_does_not_know_is_an_error_naming_it(built_env):
+    done = run(built_env, "query", "SELECT ?n WHERE { ?d skos:notation ?n FILTER(<urn:example:f>(?n)) }",
+               expect=2)
+    assert done.stderr.startswith("vankien: error: SPARQL error: ") and "<urn:example:f>" in done.stderr
+    assert "Traceback" not in done.stderr
+
 def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
     closed_port = free_loopback_port()      # a loopback port nobody listens on: the store is unreachable
     for args, needle, status in (
