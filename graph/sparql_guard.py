@@ -181,12 +181,16 @@ def analyse_query(sparql: str, known_prefixes: frozenset[str] = frozenset()) -> 
         parsed = _parse_with_room(parseQuery, sparql)
     except ParseBaseException as query_error:
         try:
-            _parse_with_room(parseUpdate, sparql)
+            update = _parse_with_room(parseUpdate, sparql)
         except ParseBaseException as update_error:
             # The grammar that read further is the one the author meant.
             if update_error.loc > query_error.loc:
                 raise QueryRefused(UPDATE_REFUSED) from None
             raise QueryRefused(f"SPARQL syntax error: {_describe(query_error)}",
+                               line=query_error.lineno, column=query_error.col) from None
+        if "request" not in update:   # blanks, comments or PREFIX lines: an empty Update to the grammar
+            raise QueryRefused(f"SPARQL syntax error: line {query_error.lineno}, column {query_error.col}: "
+                               "the text holds no query (SELECT, CONSTRUCT, ASK or DESCRIBE)",
                                line=query_error.lineno, column=query_error.col) from None
         raise QueryRefused(UPDATE_REFUSED) from None
     except RecursionError:

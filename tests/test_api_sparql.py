@@ -338,6 +338,13 @@ def test_a_query_the_engine_refuses_is_named_at_the_users_line(client):
     assert rebound["line"] == 1 and "BIND to a variable already in use" in rebound["error"]
 
 
+@pytest.mark.parametrize("query", ["", "   ", "PREFIX vk: <https://w3id.org/vankien/ontology#>"])
+def test_a_text_without_a_query_is_not_called_an_update(client, query):
+    answer = client.get("/sparql", params={"query": query})
+    assert answer.status_code == 400, answer.text
+    assert "holds no query" in answer.json()["error"] and "Update" not in answer.json()["error"]
+
+
 @pytest.mark.parametrize("query", ["SELECT (<urn:example:f>(1) AS ?x) {}",
                                    "ASK { ?s ?p ?o FILTER(<urn:example:f>(?o)) }",
                                    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(<urn:example:f>(?o)) }"])

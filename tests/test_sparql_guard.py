@@ -77,6 +77,11 @@ REFUSED = {
     "too deep": ("SELECT * WHERE { { { { { { ?s ?p ?o } } } } } }", "nests brackets 6 deep; the limit is 5"),
     "too deep in parentheses": ("SELECT * WHERE { FILTER((((((1)))))) }", "nests brackets 7 deep"),  # { and ( count together
     "too long": ("SELECT * WHERE { ?s ?p " + '"' + "x" * 2000 + '" }', "the limit is 2000"),
+    # an empty text is an empty SPARQL Update to rdflib's grammar, but the user forgot the query
+    "empty": ("", "the text holds no query"),
+    "only blanks": (" \n\t", "the text holds no query"),
+    "only a comment": ("# SELECT * WHERE { ?s ?p ?o }", "the text holds no query"),
+    "only a prologue": ("PREFIX vk: <https://w3id.org/vankien/ontology#>\n", "the text holds no query"),
 }
 
 
