@@ -68,7 +68,7 @@ def write_view(store, output_path, *, focus: str | None = None, depth: int = 2,
                lang: str = DEFAULT_LANGUAGE) -> Path:
     """Select, render and write the view to ``output_path``; return the path. (``settings`` is
     accepted for the CLI's call; the view needs nothing from it.)"""
-    view, message = viz.select_view(store, focus=focus, depth=depth, types=types, max_nodes=max_nodes)
+    view, message = viz.select_view(store, focus=focus, depth=depth, types=types, max_nodes=max_nodes, lang=lang)
     heading = translate(LINEAGE_TITLE, lang, focus=focus) if focus else translate(GRAPH_TITLE, lang)
     path = Path(output_path)
     path.parent.mkdir(parents=True, exist_ok=True)

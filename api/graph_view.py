@@ -45,12 +45,12 @@ async def graph_page(
     # a browser gets the error page in its language.
     chosen = choose_language(request)
     if construct:
-        view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes)
+        view, message = await run_in_threadpool(_construct_view, runtime, construct, max_nodes, chosen)
         title = translate(graph_html.CONSTRUCT_TITLE, chosen)
     else:
         view, message = await run_in_threadpool(
             viz.select_view, runtime.store, focus=focus, depth=depth, types=type, body=body,
-            max_nodes=max_nodes)
+            max_nodes=max_nodes, lang=chosen)
         title = (translate(graph_html.LINEAGE_TITLE, chosen, focus=focus) if focus else
                  translate(graph_html.BODY_TITLE, chosen, body=body) if body else
                  translate(graph_html.GRAPH_TITLE, chosen))
@@ -61,7 +61,7 @@ async def graph_page(
                         headers={"Content-Language": chosen, "Vary": "Accept-Language"})
 
 
-def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.DiGraph, str | None]:
+def _construct_view(runtime: Runtime, sparql: str, max_nodes: int, lang: str) -> tuple[nx.DiGraph, str | None]:
     info = runtime.executor.check(sparql)
     if info.form != "CONSTRUCT":
         raise QueryRefused(f"construct: expected a CONSTRUCT query, got {info.form}")
@@ -71,7 +71,7 @@ def _construct_view(runtime: Runtime, sparql: str, max_nodes: int) -> tuple[nx.D
     if result.truncated:
         message = " ".join(filter(None, [f"The query returned more than {result.row_count} triples; "
                                          "only the first were drawn.", message]))
-    viz.attach_details(runtime.store, view)
+    viz.attach_details(runtime.store, view, lang)
     return view, message
 
 

@@ -9,7 +9,6 @@ which language it fell back to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,14 +21,12 @@ from fastapi.responses import HTMLResponse
 
 from vankien.graph.formats import accept_ranges
 from vankien.api.links import local_href
+from vankien.graph.labels import pick_label
 from vankien.graph.namespaces import shorten
 
 LANGUAGES = ("vi", "en", "de")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "de": "Deutsch"}
-# When a label is missing in the reader's language: English, then Vietnamese (the documents'
-# language), then German (the first source's), then an untagged literal.
-FALLBACK_ORDER = ("en", "vi", "de", "")
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 LOCALE_DIR = PACKAGE_DIR / "locale"
@@ -60,27 +57,6 @@ def negotiate_language(header: str) -> str:
         if primary in LANGUAGES and quality > best_q:
             best, best_q = primary, quality
     return best
-
-
-@dataclass(frozen=True)
-class Label:
-    """A label for the reader: its text and language, and whether it is in the reader's language."""
-    text: str
-    lang: str
-    fallback: bool            # True: not in the reader's language (the page says which it shows)
-
-
-def pick_label(labels: dict[str, str] | dict[str, list[str]], lang: str) -> Label | None:
-    """The label in ``lang``, else the first of :data:`FALLBACK_ORDER`, else any; ``None`` if none."""
-    def first(value):
-        return value[0] if isinstance(value, list) else value
-    for candidate in (lang, *FALLBACK_ORDER):
-        if labels.get(candidate):
-            return Label(first(labels[candidate]), candidate, candidate not in (lang, ""))
-    for candidate, value in sorted(labels.items()):
-        if value:
-            return Label(first(value), candidate, candidate != lang)
-    return None
 
 
 @lru_cache(maxsize=1)

@@ -17,9 +17,10 @@ import networkx as nx
 from pyvis.network import Network
 
 from vankien.graph.errors import BadInput, NotFound
-from vankien.graph import queries
+from vankien.graph import queries, records
 from vankien.graph.identifiers import IdentifierError, document_class_of
 from vankien.graph.links import local_href
+from vankien.graph.labels import pick_label
 from vankien.graph.namespaces import local_name
 from vankien.graph.netx import EDGE_RELATIONS, to_networkx
 from vankien.graph.namespaces import sparql_iri
@@ -65,13 +66,14 @@ OPTIONS = {
 # --- choosing what to draw ----------------------------------------------------------------------------
 
 def select_view(store, focus: str | None = None, depth: int = 2, types: list[str] | None = None,
-                body: str | None = None, max_nodes: int = 500) -> tuple[nx.DiGraph, str | None]:
+                body: str | None = None, max_nodes: int = 500, lang: str = "en") -> tuple[nx.DiGraph, str | None]:
     """The graph to draw and a message for the reader (``None`` when everything is drawn).
 
     ``focus``: a document (any spelling of its number, or its URI): its lineage ``depth`` hops up
     and down ``vk:implements`` plus the bodies that issued or advised those documents. ``body``: a
     body URI and the documents it issued or advised. ``types``: keep only these node types (class
-    names such as ``Plan``, kinds such as ``body``, or codes such as ``KH``)."""
+    names such as ``Plan``, kinds such as ``body``, or codes such as ``KH``). Names are in ``lang``
+    where the graph has them."""
     if max_nodes < 1:
         raise BadInput(f"max_nodes: must be at least 1, got {max_nodes}")
     if depth < 0:
@@ -93,7 +95,7 @@ def select_view(store, focus: str | None = None, depth: int = 2, types: list[str
         keep = {n for n in keep if n == centre or {full.nodes[n]["type"].lower(),
                                                    full.nodes[n]["kind"]} & wanted}
     view, message = cap(full.subgraph(keep).copy(), max_nodes, centre)
-    attach_details(store, view)
+    attach_details(store, view, lang)
     return view, message
 
 
@@ -152,9 +154,10 @@ def _distances(view: nx.DiGraph, centre: str | None) -> dict[str, int]:
 
 # --- details shown in tooltips and the details panel --------------------------------------------------
 
-def attach_details(store, view: nx.DiGraph) -> None:
+def attach_details(store, view: nx.DiGraph, lang: str = "en") -> None:
     """Titles (with languages), issuers, term and period on the nodes; value, unit, period and
-    quote on figures; quotes and sources on the edges."""
+    quote on figures; quotes and sources on the edges. Names (issuers, units, measures) in ``lang``
+    where the graph has them."""
     nodes = [n for n in view if "://" in n]
     for node in view:
         view.nodes[node].update(title_list=[], issuers=[], period=None, bodies=[], terms=[], figure=None)
@@ -163,38 +166,59 @@ def attach_details(store, view: nx.DiGraph) -> None:
               vk:advisedBy vk:issuedInTerm }} ?n ?p ?o }} ORDER BY ?o"""):
             key = "terms" if row["p"].endswith("issuedInTerm") else "bodies"
             view.nodes[row["n"]][key].append(row["o"])
-        _attach_figures(store, view, values)
+        _attach_figures(store, view, values, lang)
         for row in rows(store, f"""SELECT ?n ?t (lang(?t) AS ?lang) ?about WHERE {{ VALUES ?n {{ {values} }}
               {{ ?n vk:title ?t }} UNION {{ ?n vk:subjectMatter ?t BIND("about: " AS ?about) }} }}"""):
             view.nodes[row["n"]]["title_list"].append({"lang": row.get("lang") or "",
                                                        "text": row.get("about", "") + row["t"]})
-        issuers: dict[tuple[str, str], dict[str, str]] = {}
-        for row in rows(store, f"""SELECT ?n ?b ?l (lang(?l) AS ?lang) WHERE {{ VALUES ?n {{ {values} }}
-              ?n vk:issuedBy ?b OPTIONAL {{ ?b skos:prefLabel ?l }} }}"""):
-            issuers.setdefault((row["n"], row["b"]), {})[row.get("lang", "")] = row.get("l")
-        for (node, body), names in sorted(issuers.items()):   # English name first, else any
-            view.nodes[node]["issuers"].append(names.get("en") or next(filter(None, names.values()), body))
+        issued = sorted({(row["n"], row["b"]) for row in rows(
+            store, f"SELECT ?n ?b WHERE {{ VALUES ?n {{ {values} }} ?n vk:issuedBy ?b }}")})
+        named = records.names(store, {body for _, body in issued})
+        for node, body in issued:
+            name = pick_label(named[body]["labels"], lang)
+            view.nodes[node]["issuers"].append(name.text if name else body)
         for row in rows(store, f"""SELECT ?n ?label ?sy ?ey WHERE {{ VALUES ?n {{ {values} }}
               ?n vk:applicablePeriod ?p OPTIONAL {{ ?p vk:periodLabel ?label }}
               OPTIONAL {{ ?p vk:startYear ?sy }} OPTIONAL {{ ?p vk:endYear ?ey }} }}"""):
             years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
             view.nodes[row["n"]]["period"] = row.get("label") or years or None
         _attach_evidence(store, view, values)
+    _name_in(store, view, nodes, lang)
 
 
-def _attach_figures(store, view: nx.DiGraph, values: str) -> None:
-    """What a figure node shows when clicked: its value, unit, period, what it is about and the
-    quote of its value."""
-    for row in rows(store, f"""SELECT ?n ?value ?unit ?approx ?period ?sy ?ey ?measure WHERE {{
+def _name_in(store, view: nx.DiGraph, nodes: list[str], lang: str) -> None:
+    """Each node without a notation named in ``lang`` where the graph (or the lexicon, for a body)
+    has a name in it, as its page names it (:func:`vankien.graph.records.names`); a figure keeps
+    its value in front."""
+    named = records.names(store, nodes)      # (with the names of their classes)
+    for node in nodes:
+        picked = None if named[node]["notation"] else pick_label(named[node]["labels"], lang)
+        if picked:
+            figure = view.nodes[node].get("figure")
+            view.nodes[node]["label"] = f"{figure['value']} — {picked.text}" if figure else picked.text
+
+
+def _attach_figures(store, view: nx.DiGraph, values: str, lang: str) -> None:
+    """What a figure node shows when clicked: its value, unit, period, what it is about (names in
+    ``lang`` where the graph has them) and the quote of its value."""
+    names: dict[tuple[str, str], dict[str, str]] = {}    # (figure, "unit" | "measure") → language → name
+    for row in rows(store, f"""SELECT ?n ?what ?name (LANG(?name) AS ?lang) WHERE {{ VALUES ?n {{ {values} }}
+          {{ ?n vk:unit/skos:prefLabel ?name BIND("unit" AS ?what) }}
+          UNION {{ ?n vk:measure/skos:prefLabel ?name BIND("measure" AS ?what) }} }} ORDER BY ?name"""):
+        names.setdefault((row["n"], row["what"]), {}).setdefault(row.get("lang", ""), row["name"])
+
+    def name_of(figure: str, what: str) -> str | None:
+        picked = pick_label(names.get((figure, what), {}), lang)
+        return picked.text if picked else None
+
+    for row in rows(store, f"""SELECT ?n ?value ?approx ?period ?sy ?ey WHERE {{
           VALUES ?n {{ {values} }} ?n a vk:Observation ; vk:value ?value .
-          OPTIONAL {{ ?n vk:unit/skos:prefLabel ?unit FILTER(lang(?unit) = "en") }}
           OPTIONAL {{ ?n vk:approximation ?approx }}
-          OPTIONAL {{ ?n vk:measure/skos:prefLabel ?measure FILTER(lang(?measure) = "en") }}
           OPTIONAL {{ ?n vk:refPeriod ?p OPTIONAL {{ ?p vk:periodLabel ?period }}
                      OPTIONAL {{ ?p vk:startYear ?sy }} OPTIONAL {{ ?p vk:endYear ?ey }} }} }}"""):
         years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
         view.nodes[row["n"]]["figure"] = {
-            "value": row["value"], "unit": row.get("unit"), "measure": row.get("measure"),
+            "value": row["value"], "unit": name_of(row["n"], "unit"), "measure": name_of(row["n"], "measure"),
             "approximation": local_name(row["approx"]) if "approx" in row else None,
             "period": row.get("period") or years or None, "evidence": []}
     figures = [n for n in view if view.nodes[n].get("figure")]

@@ -54,6 +54,20 @@ def test_written_focus_view_is_offline_and_draws_the_lineage(real, tmp_path):
         ("den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU", 6389)]
 
 
+
+@pytest.mark.parametrize("lang, politburo, issuer_of_158", [
+    ("vi", "Bộ Chính trị", "Ban Thường vụ Tỉnh ủy"),     # the lexicon's names: the source is German
+    ("en", "Politburo", "Standing Committee of the Provincial Party Committee"),
+    ("de", "Politbüro", "Ständiger Ausschuss des Provinzparteikomitees")])
+def test_the_canvas_names_bodies_in_the_readers_language(real, tmp_path, lang, politburo, issuer_of_158):
+    settings, store = real
+    text = graph_page.write_view(store, tmp_path / "view.html", focus="35-CT/TW", lang=lang).read_text(encoding="utf-8")
+    data = page_data(text)
+    labels = {node["id"]: node["label"] for node in data["nodes"]}
+    assert labels[ID + "body/tw/bo-chinh-tri"] == politburo
+    assert labels[ID + "doc/tu-dien-bien/kh/158/k14"] == "158-KH/TU"      # a document keeps its number
+    assert data["details"][ID + "doc/tu-dien-bien/kh/158/k14"]["issuers"] == [issuer_of_158]
+
 @pytest.mark.parametrize("depth, expected", [(0, {D903, BTV}), (1, {D903, D902, BTV}),
                                              (2, {D903, D902, D901, BTV, POLITBURO})])
 def test_lineage_follows_implements_for_depth_hops(synthetic, depth, expected):
