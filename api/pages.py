@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from vankien.api.conneg import html_only
-from vankien.api.i18n import LANG_PARAM, page
+from vankien.api.i18n import LANG_PARAM, choose_language, page
 from vankien.api.links import link_rule
 from vankien.graph.examples import EXAMPLES
 from vankien.graph.namespaces import PREFIXES
@@ -29,10 +29,11 @@ router = APIRouter(tags=["query page"])
 router.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
-def query_page_context(base_iri: str, query: str | None = None) -> dict:
+def query_page_context(base_iri: str, query: str | None = None, lang: str = "en") -> dict:
     """What the query page template needs: the editor's text (``query``, else the first example),
-    the examples, and for the script the known prefixes (completion) and the link rule."""
-    examples = [{"name": e.name, "title": e.title, "query": e.sparql.strip()} for e in EXAMPLES]
+    the examples (titled in ``lang``), and for the script the known prefixes (completion) and the
+    link rule."""
+    examples = [{"name": e.name, "title": e.title_in(lang), "query": e.sparql.strip()} for e in EXAMPLES]
     page_data = {"examples": examples, "prefixes": PREFIXES, "linkRule": link_rule(base_iri),
                  "run": query is not None}
     return {"examples": examples, "page_data": page_data,
@@ -61,6 +62,6 @@ SHARED_QUERY = Query(None, description="A query to open in the editor and run (t
 )
 def get_query_page(request: Request, query: str | None = SHARED_QUERY,
                    lang: str | None = LANG_PARAM) -> HTMLResponse:
-    settings = request.app.state.settings
-    return page(request, "query.html", **query_page_context(settings.base_iri, query),
+    settings, chosen = request.app.state.settings, choose_language(request)
+    return page(request, "query.html", lang=chosen, **query_page_context(settings.base_iri, query, chosen),
                 base_iri=settings.base_iri)

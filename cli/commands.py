@@ -188,15 +188,8 @@ def cmd_lineage(args) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    print(f"{result['notation'] or doc}  <{doc}>")
-    for direction, title in (("implements", "implements"), ("implemented_by", "implemented by")):
-        print(f"  {title}:" + ("" if result[direction] else " (nothing the sources state)"))
-        for entry in result[direction]:
-            print(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
-                  f"(depth {entry['depth']})  <{entry['document']}>")
-            for ev in entry["path"][-1]["evidence"]:
-                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
-                print(f"    {'  ' * entry['depth']}{passages} — {ev['source_file'] or ev['source']}")
+    from vankien.cli.show import render_lineage
+    print("\n".join(render_lineage(store, doc, result)))
     return 0
 
 

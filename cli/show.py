@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from vankien.graph import queries
+from vankien.graph.labels import pick_label
 from vankien.graph.namespaces import PREFIXES, VK, sparql_iri
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
@@ -25,7 +26,6 @@ RELATIONS = (("implements", "implements", "out"), ("implemented by", "implements
              ("concerns", "concerns", "out"))
 SOURCE_TITLES = """SELECT ?source ?title (lang(?title) AS ?lang) ?language WHERE {
   VALUES ?source { %s } OPTIONAL { ?source dcterms:title ?title } OPTIONAL { ?source dcterms:language ?language } }"""
-TITLE_LANGUAGES = ("en", "vi", "de", "")
 
 
 def words(predicate: str) -> str:
@@ -45,8 +45,8 @@ def source_titles(store, sources: set[str]) -> dict[str, str]:
             entry["titles"].setdefault(row.get("lang", ""), row["title"])
     named = {}
     for source, entry in found.items():
-        title = next((entry["titles"][lang] for lang in TITLE_LANGUAGES if lang in entry["titles"]),
-                     next(iter(entry["titles"].values()), source.rsplit("/", 1)[-1]))
+        picked = pick_label(entry["titles"], "en")       # the command line speaks English
+        title = picked.text if picked else source.rsplit("/", 1)[-1]
         named[source] = f"{title} ({entry['language']})" if entry["language"] else title
     return named
 
@@ -57,7 +57,6 @@ def render(store, document: str) -> list[str]:
     statements = [s for s in detail["statements"] if s["predicate"] not in INTERNAL]
     incoming = detail["incoming"]
     cited = sorted({e["source"] for s in statements + incoming for e in s["evidence"]})
-    titles = source_titles(store, set(cited))
     marks = {source: f"[{number}]" for number, source in enumerate(cited, start=1)}   # cited by number
     by_predicate: dict[str, list[dict]] = {}
     for statement in statements:
@@ -93,10 +92,34 @@ def render(store, document: str) -> list[str]:
         for statement in others_in:
             lines.append(f"  {name(statement, 'subject')} ({words(statement['predicate'])})  <{statement['subject']}>")
             lines += _evidence(statement, marks, indent=6)
-    if cited:
-        lines += ["", "sources"] + [f"  {marks[source]} {titles.get(source, source)}  <{source}>"
-                                    for source in cited]
-    return lines
+    return lines + _sources(store, cited, marks)
+
+
+def render_lineage(store, document: str, found: dict) -> list[str]:
+    """The lines of ``vankien lineage``: each hop with every passage of its claims (offsets each),
+    the source by number, stated or inferred; then the sources by title."""
+    hops = [entry for direction in ("implements", "implemented_by") for entry in found[direction]]
+    cited = sorted({ev["source"] for entry in hops for ev in entry["path"][-1]["evidence"]})
+    marks = {source: f"[{number}]" for number, source in enumerate(cited, start=1)}
+    lines = [f"{found['notation'] or document}  <{document}>"]
+    for direction, title in (("implements", "implements"), ("implemented_by", "implemented by")):
+        lines.append(f"  {title}:" + ("" if found[direction] else " (nothing the sources state)"))
+        for entry in found[direction]:
+            lines.append(f"    {'  ' * (entry['depth'] - 1)}{entry['notation'] or entry['document']}  "
+                         f"(depth {entry['depth']})  <{entry['document']}>")
+            for ev in entry["path"][-1]["evidence"]:
+                passages = " + ".join(f"“{q['quote']}” [{q['start']}:{q['end']}]" for q in ev["quotes"])
+                how = f" ({ev['how']})" if ev["how"] else ""
+                lines.append(f"    {'  ' * entry['depth']}{passages} {marks[ev['source']]}, {ev['evidence'].lower()}{how}")
+    return lines + _sources(store, cited, marks)
+
+
+def _sources(store, cited: list[str], marks: dict[str, str]) -> list[str]:
+    """The closing list of the sources cited, by number and title."""
+    if not cited:
+        return []
+    titles = source_titles(store, set(cited))
+    return ["", "sources"] + [f"  {marks[source]} {titles.get(source, source)}  <{source}>" for source in cited]
 
 
 def _evidence(statement: dict, marks: dict[str, str], indent: int) -> list[str]:

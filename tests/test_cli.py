@@ -33,7 +33,10 @@ def test_lineage_of_35_ct_tw_lists_158_and_03_with_quotes(built_env):
     assert "158-KH/TU" in out and "03-HD/TU" in out
     # every hop shows both passages of its claim: the cue and the naming of the two documents
     assert out.count("“In Umsetzung der Richtlinie Nr. 35-CT/TW” [6138:6178]") == 2
-    assert out.count("“den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU” [6389:6442]") == 2
+    assert out.count("“den Plan Nr. 158-KH/TU und die Anweisung Nr. 03-HD/TU” [6389:6442] [1], stated") == 2
+    # the source by its title and language, as `show` names it, not by its file
+    assert "  [1] Worthy of the trust of the Party and the people (editorial title) (de)  <" in out
+    assert ".txt" not in out
     data = json.loads(run(built_env, "lineage", "35-CT/TW", "--json").stdout)
     assert {e["notation"] for e in data["implemented_by"]} == {"158-KH/TU", "03-HD/TU"}
     assert data["implements"] == []

@@ -79,3 +79,9 @@ def test_readme_shows_every_example_verbatim():
     for item in EXAMPLES:
         body = item.sparql.split("\n\n", 1)[-1].strip() if "\n\n" in item.sparql else item.sparql
         assert body.strip() in README, f"README lacks example {item.name}"
+
+
+def test_every_example_is_titled_in_the_query_pages_languages():
+    for item in EXAMPLES:
+        assert set(item.titles) == {"vi", "de"} and all(item.titles.values()), item.name
+        assert item.title_in("en") == item.title and item.title_in("vi") != item.title

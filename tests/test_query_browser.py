@@ -195,13 +195,15 @@ def test_service_description_link_and_api_docs_work_offline(offline, server):
     redoc.screenshot(path=str(ARTIFACTS / "api-redoc.png"))
 
 
-@pytest.mark.parametrize("lang, run_label, share_label", [("vi", "Chạy", "Chia sẻ liên kết"),
-                                                          ("de", "Ausführen", "Link teilen")])
-def test_the_query_page_speaks_the_readers_language(offline, server, lang, run_label, share_label):
+@pytest.mark.parametrize("lang, run_label, share_label, first_example", [
+    ("vi", "Chạy", "Chia sẻ liên kết", "Kế hoạch nào thực hiện chỉ thị nào?"),
+    ("de", "Ausführen", "Link teilen", "Welcher Plan setzt welche Richtlinie um?")])
+def test_the_query_page_speaks_the_readers_language(offline, server, lang, run_label, share_label, first_example):
     base_url, _settings = server
     page = open_page(offline, f"{base_url}/?lang={lang}")
     assert page.get_attribute("html", "lang") == lang
     assert page.text_content("#run").strip() == run_label and page.text_content("#share").strip() == share_label
+    assert page.text_content("button.example").strip() == first_example
     run_and_wait(page)
     assert len(result_rows(page)) >= 1
     page.screenshot(path=str(ARTIFACTS / f"query-page-{lang}.png"), full_page=True)
