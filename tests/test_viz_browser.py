@@ -149,6 +149,24 @@ def test_search_finds_a_document_and_a_figure_shows_value_and_quote(browser, ser
     page.close()
 
 
+def test_a_figure_the_source_calls_nearly_shows_as_not_above_its_value(browser, served):
+    # "fast 2.500" (vk:Nearly): close to the value and not above it, so ≲, never as an exact figure
+    base_url, store = served
+    offline = GraphPage(browser, base_url + "/")
+    page = offline.open(f"{base_url}/graph")
+    (figure,) = queries.rows(store, """SELECT ?o ?v WHERE { ?o a vk:Observation ; vk:value ?v ;
+        vk:approximation vk:Nearly }""") or [None]
+    assert figure, "the seed reports a figure as nearly reached"
+    label = page.evaluate("id => window.vankienNetwork.body.data.nodes.get(id).label", figure["o"])
+    page.fill("#search", label)
+    page.press("#search", "Enter")
+    value = page.locator("#details .vk-figure-value")
+    value.wait_for()
+    shown = page.evaluate("v => Number(v).toLocaleString()", figure["v"])
+    assert value.inner_text().startswith(f"\u2272 {shown}"), value.inner_text()
+    assert offline.aborted == [] and offline.errors == []
+    page.close()
+
 def test_layout_is_the_same_on_reload_and_unknown_focus_is_a_page(browser, served):
     base_url, store = served
     positions = []
