@@ -79,6 +79,17 @@ def _iso_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _at_least_one(text: str) -> int:
+    """A count or ordinal (--depth, --term, --web-workers): 0 or less would answer nothing, quietly."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
+
+
 def cmd_validate(args) -> int:
     from rdflib import Dataset
     from vankien.graph.pipeline import artifact_path
@@ -160,7 +171,7 @@ def _print_table(names: list[str], table: list[list]) -> None:
 
 def _narrowing_arguments(command) -> None:
     """Numbers restart with each term: --term and --place pick one document among namesakes."""
-    command.add_argument("--term", type=int, help="ordinal of the issuing committee's term (e.g. 14)")
+    command.add_argument("--term", type=_at_least_one, help="ordinal of the issuing committee's term (e.g. 14)")
     command.add_argument("--place", help="IRI of the place whose committee issued the document")
 
 
@@ -367,7 +378,7 @@ def make_parser() -> argparse.ArgumentParser:
     ln = add("lineage", cmd_lineage, "what a document implements and what implements it, with quotes")
     ln.add_argument("id")
     _narrowing_arguments(ln)
-    ln.add_argument("--depth", type=int, default=20)
+    ln.add_argument("--depth", type=_at_least_one, default=20)
     ln.add_argument("--json", action="store_true")
     add("coverage", cmd_coverage, "list numbers and figures of the sources the graph does not represent")
     e = add("export", cmd_export, "export the graph")
@@ -390,7 +401,7 @@ def make_parser() -> argparse.ArgumentParser:
     sv = add("serve", cmd_serve, "build if needed and serve the API and the graph view")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
-    sv.add_argument("--web-workers", dest="web_workers", type=int, default=1, metavar="N",
+    sv.add_argument("--web-workers", dest="web_workers", type=_at_least_one, default=1, metavar="N",
                     help="HTTP server processes (default 1); each runs its own query workers")
     sv.add_argument("--access-log", dest="access_log", action="store_true",
                     help="log one line per request (off by default)")

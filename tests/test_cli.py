@@ -144,6 +144,19 @@ def test_errors_are_one_line_with_distinct_exit_statuses(built_env, tmp_path):
         assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("args, option", [(["lineage", "35-CT/TW", "--depth", "0"], "--depth"),
+                                          (["lineage", "35-CT/TW", "--depth", "-1"], "--depth"),
+                                          (["show", "158-KH/TU", "--term", "0"], "--term"),
+                                          (["serve", "--web-workers", "0", "--port", "{port}"], "--web-workers")])
+def test_a_count_below_one_is_a_usage_error_naming_the_option(built_env, args, option):
+    # --depth 0 answered "implements: (nothing the sources state)" for a directive two plans
+    # implement; --web-workers 0 served anyway, announcing "0 web worker(s)".
+    args = [arg.format(port=free_loopback_port()) for arg in args]
+    done = run(built_env, *args, expect=2)
+    assert f"argument {option}: must be a whole number of at least 1, not " in done.stderr
+    assert "implements:" not in done.stdout and "serving" not in done.stdout
+
+
 def test_coverage_reports_nothing_missing(built_env):
     done = run(built_env, "coverage")
     assert "0 number(s) or figure(s) not represented" in done.stdout
