@@ -669,14 +669,18 @@ def generate(n_docs: int, seed: int, out: str | Path | BinaryIO, *,
 def _generate_file(path: Path, n_docs: int, seed: int, **options) -> SynthStats:
     """Write beside the target and rename when done: an interrupted run never leaves a file
     under the target's name (and the one it leaves, ``*.part``, has no trailer)."""
+    if path.is_dir():      # else the whole corpus is written beside it, then cannot be renamed
+        raise BadInput(f"{path} is a folder: give the file to write, e.g. {path / 'synthetic.nq'}")
+    if not path.parent.is_dir():
+        raise BadInput(f"{path.parent}: no such folder for {path.name}")
     partial = path.with_name(path.name + ".part")
     try:
         with open(partial, "wb") as stream:
             stats = generate(n_docs, seed, stream, **options)
+        partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    partial.replace(path)
     return stats
 
 

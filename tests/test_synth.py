@@ -288,6 +288,17 @@ def test_check_complete_refuses_a_truncated_corpus_and_passes_other_files(tmp_pa
     synth.check_complete(other)
 
 
+@pytest.mark.parametrize("target, message", [("folder", "is a folder: give the file to write"),
+                                             ("missing/c.nq", "missing: no such folder")])
+def test_an_output_that_cannot_be_a_file_is_refused_before_writing(tmp_path, target, message):
+    # `vankien synth -o folder/` wrote the whole corpus to folder.part beside it and then failed
+    (tmp_path / "out" / "folder").mkdir(parents=True)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        synth.generate(200, 1, tmp_path / "out" / target)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["folder"]
+    assert list((tmp_path / "out" / "folder").iterdir()) == []
+
+
 def test_a_failed_run_leaves_no_file(tmp_path, monkeypatch):
     out = tmp_path / "c.nq"
 
