@@ -6,6 +6,7 @@ pyoxigraph terms) and returns plain Python data, ready for JSON.
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
@@ -157,6 +158,8 @@ def resolve_document(store, text: str, *, place: str | None = None, term: int | 
     """The IRI of the one document that ``text`` names: an IRI or CURIE, or a number in any
     spelling, narrowed by the issuer's ``place`` (IRI) and ``term`` ordinal when numbers repeat."""
     text = text.strip()
+    if text.startswith("<") and text.endswith(">"):    # an IRI as SPARQL and `vankien show` write it
+        text = text[1:-1].strip()
     text = expand_curie(text, prefixes) or text
     if text.startswith(("http://", "https://")):
         if not rows(store, f"SELECT ?c WHERE {{ {sparql_iri(text)} a ?c }} LIMIT 1"):
@@ -191,9 +194,12 @@ def did_you_mean(store, text: str) -> str:
     def key(value: str) -> str:
         return fold(value).replace("-", "")
     numbers = {key(row["n"]): row["n"] for row in rows(store, "SELECT DISTINCT ?n WHERE { ?d eli:id_local ?n }")}
-    close = process.extract(key(text), list(numbers), scorer=fuzz.ratio, limit=SUGGESTIONS,
-                            score_cutoff=SUGGESTION_SCORE)
-    return f"; did you mean {', '.join(numbers[match] for match, _score, _index in close)}?" if close else ""
+    close = [numbers[match] for match, _score, _index in process.extract(
+        key(text), list(numbers), scorer=fuzz.ratio, limit=SUGGESTIONS, score_cutoff=SUGGESTION_SCORE)]
+    typed = re.findall(r"\d+", text)
+    if not close and len(typed) == 1:   # a number without its codes ("Chỉ thị 35", "158"): who carries it
+        close = sorted(n for n in numbers.values() if n.split("-", 1)[0].lstrip("0") == typed[0].lstrip("0"))
+    return f"; did you mean {', '.join(close[:SUGGESTIONS])}?" if close else ""
 
 
 def document(store, resource: str) -> dict:

@@ -61,6 +61,21 @@ def test_a_number_that_names_nothing_gets_a_suggestion(built_env, typed, suggest
     assert done.stderr.startswith("vankien: error: ") and f"; did you mean {suggested}" in done.stderr
 
 
+@pytest.mark.parametrize("typed, suggested", [("Chỉ thị 35", "35-CT/TW"), ("Chi thi 35", "35-CT/TW"),
+                                               ("158", "158-KH/TU"), ("Kế hoạch số 158", "158-KH/TU")])
+def test_a_number_without_its_codes_gets_the_numbers_that_carry_it(built_env, typed, suggested):
+    done = run(built_env, "show", typed, expect=2)
+    assert done.stderr.startswith("vankien: error: ") and done.stderr.rstrip().endswith(
+        f"; did you mean {suggested}?"), done.stderr
+
+
+def test_show_takes_the_iri_in_angle_brackets_as_it_prints_it(built_env):
+    iri = "https://w3id.org/vankien/id/doc/tw/ct/35/k13"
+    first_line = run(built_env, "show", "35-CT/TW").stdout.splitlines()[0]
+    assert first_line == f"35-CT/TW  <{iri}>"
+    assert json.loads(run(built_env, "show", f"<{iri}>", "--json").stdout)["iri"] == iri
+
+
 def test_show_is_grouped_and_labelled_like_the_page(built_env):
     out = run(built_env, "show", "35-CT/TW").stdout
     sections = [line for line in out.splitlines() if line and not line.startswith(" ")]
