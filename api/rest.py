@@ -116,7 +116,7 @@ def list_documents(
     place = to_iri(place, "place") if place else None
     for parameter, value, check in (("type", type, queries.document_class),
                                     ("level", level, queries.level_concept),
-                                    ("number", number, parse_reference)):
+                                    ("number", number, parse_reference), ("q", q, queries.search_key)):
         if value:
             with answering(parameter):
                 check(value)
@@ -243,6 +243,10 @@ def observations(runtime: Runtime = Depends(runtime_of),
                  year: int | None = YEAR, limit: int = LIMIT, offset: int = OFFSET):
     measure = to_iri(measure, "measure") if measure and "://" in measure else measure
     area = to_iri(area, "area") if area and "://" in area else area
+    for parameter, value in (("measure", measure), ("area", area)):
+        if value and "://" not in value:
+            with answering(parameter):
+                queries.search_key(value)
     with answering():
         found = queries.observations(runtime.store, measure=measure, area=area, year=year,
                                      limit=limit, offset=offset)

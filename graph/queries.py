@@ -247,7 +247,7 @@ def document_filter(*, number: str | None = None, place: str | None = None, term
         reference = parse_reference(number)  # raises IdentifierError with a clear message
         where.append(f"?doc eli:id_local {sparql_literal(reference.notation)} .")
     if text:
-        where.append(f"?doc vk:searchKey ?key FILTER(CONTAINS(?key, {sparql_literal(fold(text))}))")
+        where.append(f"?doc vk:searchKey ?key FILTER(CONTAINS(?key, {sparql_literal(search_key(text))}))")
     if type:
         where.append(f"?doc a vk:{document_class(type)} .")
     if level:
@@ -258,6 +258,16 @@ def document_filter(*, number: str | None = None, place: str | None = None, term
         where.append(f"?doc vk:applicablePeriod ?p . ?p vk:startYear ?sy ; vk:endYear ?ey "
                      f"FILTER(xsd:integer(str(?sy)) <= {int(year)} && {int(year)} <= xsd:integer(str(?ey)))")
     return "\n".join(where)
+
+
+def search_key(text: str) -> str:
+    """What a text search looks for: ``text`` with case, diacritics and marks folded away. A text of
+    marks only ("%", "*") folds to nothing, which every value contains: refused, not "match all"."""
+    key = fold(text)
+    if not key:
+        raise BadInput(f"{text!r} has no letter or digit to search for (case, diacritics and marks "
+                       "are ignored)")
+    return key
 
 
 def document_class(name: str) -> str:
@@ -577,10 +587,10 @@ def observations(store, *, measure: str | None = None, area: str | None = None,
     if measure:
         filters.append(f"FILTER(?measure = {sparql_iri(measure)})" if "://" in measure else
                        f"FILTER(CONTAINS(lcase(str(?measureLabel)), {sparql_literal(measure.lower())}) || "
-                       f"CONTAINS(str(?measure), {sparql_literal(fold(measure))}))")
+                       f"CONTAINS(str(?measure), {sparql_literal(search_key(measure))}))")
     if area:
         filters.append(f"FILTER(?area = {sparql_iri(area)})" if "://" in area
-                       else f"FILTER(CONTAINS(str(?area), {sparql_literal(fold(area))}))")
+                       else f"FILTER(CONTAINS(str(?area), {sparql_literal(search_key(area))}))")
     if year is not None:
         filters.append(f"""FILTER(
           (BOUND(?endDate) && YEAR(?endDate) = {int(year)}) ||

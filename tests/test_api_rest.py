@@ -137,6 +137,16 @@ def test_text_search_ignores_diacritics_and_language(client, text, expected):
     assert iris(client.get("/documents", params={"q": text})) == expected
 
 
+@pytest.mark.parametrize("route, parameter", [("/documents", "q"), ("/observations", "measure"),
+                                              ("/observations", "area")])
+@pytest.mark.parametrize("text", ["%", "*", "\"", "\ufffd"])
+def test_a_search_text_of_marks_only_is_refused_naming_the_parameter(client, route, parameter, text):
+    # the search ignores case, diacritics and marks: such a text matched every document or figure
+    answer = client.get(route, params={parameter: text})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"].startswith(f"{parameter}: ") and "no letter or digit" in answer.json()["error"]
+
+
 @pytest.mark.parametrize("params, expected", [
     ({"type": "KH"}, {DOC_158, DOC_66}), ({"type": "Plan"}, {DOC_158, DOC_66}),
     ({"type": "ĐA"}, {DOC_09}), ({"issuer": POLITBURO}, {DOC_35}),
