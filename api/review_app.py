@@ -105,5 +105,7 @@ def _quotes_of(body: Any) -> list[tuple[str, int]]:
 def serve_review(claims: ClaimsFile, reviewer: str, port: int) -> None:
     """Serve the review page on 127.0.0.1:port until interrupted."""
     import uvicorn
+    from vankien.api.security import check_can_listen
+    check_can_listen(LOOPBACK, port)
     print(f"reviewing {claims.path} as {reviewer}: open http://{LOOPBACK}:{port}/ (Ctrl-C to stop)")
     uvicorn.run(make_review_app(claims, reviewer), host=LOOPBACK, port=port, log_level="warning")

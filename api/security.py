@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import secrets
+import socket
 
 import httptools
 from starlette.routing import Match
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
+from vankien.graph.errors import BadInput
 from vankien.graph.settings import Settings
 
 CSP = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
@@ -340,6 +342,19 @@ def _early_answers_of(app):
 @functools.lru_cache(maxsize=1)
 def _settings_from_env() -> Settings:
     return Settings.from_env()
+
+
+def check_can_listen(host: str, port: int) -> None:
+    """Refuse, before a server is announced, a port it cannot listen on (held by another server,
+    privileged, or no TCP port): uvicorn would log its own error and exit 3, vankien's "not found"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except (OSError, OverflowError) as problem:
+            reason = getattr(problem, "strerror", None) or str(problem)
+            raise BadInput(f"port: cannot listen on {host}:{port}: {reason}; choose another with --port") from None
 
 
 def uvicorn_options(settings: Settings | None = None) -> dict:

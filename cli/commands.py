@@ -304,9 +304,10 @@ def cmd_synth(args) -> int:
 def cmd_serve(args) -> int:
     import uvicorn
     from vankien.api.app import create_app, uvicorn_config
-    from vankien.api.security import uvicorn_options
+    from vankien.api.security import check_can_listen, uvicorn_options
     settings = _settings(args).replace(**{k: v for k, v in (
         ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
+    check_can_listen(settings.host, settings.port)
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
           f"{args.web_workers} web worker(s))")
     # No line per request unless asked: at hundreds of requests a second the log costs more than

@@ -172,6 +172,17 @@ def test_a_count_below_one_is_a_usage_error_naming_the_option(built_env, args, o
     assert "implements:" not in done.stdout and "serving" not in done.stdout
 
 
+def test_serve_on_a_port_in_use_is_one_error_before_announcing(built_env):
+    import socket
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = run(built_env, "serve", "--port", str(port), expect=2)
+    assert done.stderr.startswith(f"vankien: error: port: cannot listen on 127.0.0.1:{port}: "), done.stderr
+    assert "serving on" not in done.stdout and "ERROR" not in done.stderr
+
+
 def test_coverage_reports_nothing_missing(built_env):
     done = run(built_env, "coverage")
     assert "0 number(s) or figure(s) not represented" in done.stdout

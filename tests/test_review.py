@@ -264,3 +264,19 @@ def test_review_web_serves_on_loopback_only(folder):
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_review_web_on_a_port_it_cannot_listen_on_is_one_error(folder, taken):
+    # a busy port printed "open http://…" then a uvicorn ERROR line and exit 3 ("not found");
+    # --port 99999 printed the address and hung
+    import socket
+    with socket.socket() as holder:
+        if taken:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+        port = holder.getsockname()[1] if taken else 99999
+        done = review(folder, "--web", "--port", str(port), expect=2)
+    assert done.stderr.startswith(f"vankien: error: port: cannot listen on 127.0.0.1:{port}: "), done.stderr
+    assert "open http" not in done.stdout and "Traceback" not in done.stderr
+
