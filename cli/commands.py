@@ -307,15 +307,25 @@ def cmd_serve(args) -> int:
     from vankien.api.security import check_can_listen, uvicorn_options
     settings = _settings(args).replace(**{k: v for k, v in (
         ("host", args.host), ("port", args.port), ("cors", args.cors)) if v is not None})
+    from vankien.api.runtime import open_runtime
+    from vankien.graph.pipeline import open_graph, serving_settings
     check_can_listen(settings.host, settings.port)
+    # Build if needed and open the graph before uvicorn starts: a bad seed or data folder is then
+    # one line (main()), not a traceback of the server's start-up.
+    runtime = open_runtime(settings) if args.web_workers == 1 else None
+    if runtime is None:
+        open_graph(serving_settings(settings), read_only=True).close()
     print(f"vankien: serving on http://{settings.host}:{settings.port}/ (store: {settings.store}, "
           f"{args.web_workers} web worker(s))")
     # No line per request unless asked: at hundreds of requests a second the log costs more than
     # answering a cheap query.
     options = {"host": settings.host, "port": settings.port, "log_level": "info",
                "access_log": args.access_log}
-    if args.web_workers == 1:
-        uvicorn.Server(uvicorn_config(create_app(settings), **options)).run()
+    if runtime is not None:
+        try:
+            uvicorn.Server(uvicorn_config(create_app(settings, runtime=runtime), **options)).run()
+        finally:
+            runtime.close()
         return 0
     # Several processes: each imports the app and reads its settings from the environment.
     os.environ.update(settings.environment())

@@ -122,8 +122,13 @@ def remove_leftovers(data_dir: Path) -> list[Path]:
 @contextmanager
 def build_lock(data_dir: Path) -> Iterator[None]:
     """One build at a time per data folder (so leftovers found under the lock are nobody's)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / LOCK_FILE, "w") as lock:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(data_dir / LOCK_FILE, "w")
+    except OSError as problem:
+        what = "is a file, not a folder" if data_dir.is_file() else problem.strerror or str(problem)
+        raise BuildError(f"data folder {data_dir}: {what} (--data-dir or VANKIEN_DATA_DIR)") from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 

@@ -183,6 +183,26 @@ def test_serve_on_a_port_in_use_is_one_error_before_announcing(built_env):
     assert "serving on" not in done.stdout and "ERROR" not in done.stderr
 
 
+@pytest.mark.parametrize("command", [["build"], ["show", "35-CT/TW"]])
+def test_a_data_dir_that_is_a_file_is_one_error_naming_it(built_env, tmp_path, command):
+    not_a_folder = tmp_path / "var.nq"
+    not_a_folder.write_text("# a file where the data folder should be\n")
+    done = run(built_env, *command, "--data-dir", str(not_a_folder), expect=2)
+    assert done.stderr.startswith(f"vankien: error: data folder {not_a_folder}: is a file, not a folder")
+    assert "Traceback" not in done.stderr
+    assert not_a_folder.read_text() == "# a file where the data folder should be\n"
+
+
+@pytest.mark.parametrize("web_workers", ["1", "2"])
+def test_serve_that_cannot_build_the_graph_is_one_error_before_announcing(built_env, tmp_path, web_workers):
+    # the build ran in the server's start-up: uvicorn printed its traceback and exited 3 ("not found")
+    (tmp_path / "seeds").mkdir()
+    done = run(built_env, "serve", "--seeds-dir", str(tmp_path / "seeds"), "--data-dir", str(tmp_path / "var"),
+               "--port", str(free_loopback_port()), "--web-workers", web_workers, expect=2)
+    assert done.stderr == f"vankien: error: {tmp_path / 'seeds'}: no *.yaml seed files in this folder\n"
+    assert "serving on" not in done.stdout
+
+
 def test_coverage_reports_nothing_missing(built_env):
     done = run(built_env, "coverage")
     assert "0 number(s) or figure(s) not represented" in done.stdout
