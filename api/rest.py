@@ -68,14 +68,18 @@ def to_iri(value: str, parameter: str, prefixes: Mapping[str, str] = PREFIXES) -
     return value
 
 
+def to_minted_iri(runtime: Runtime, value: str, parameter: str) -> str:
+    """An IRI of a resource vankien mints (a document, body, place): also as ``vkid:doc/…``."""
+    return to_iri(value, parameter, prefixes_with_ids(runtime.settings.base_iri))
+
+
 def to_resource(runtime: Runtime, value: str, parameter: str, *, place: str | None = None,
                 term: int | None = None) -> str:
     """An IRI from an IRI, a CURIE or a document number (resolved in the graph, narrowed by the
     issuer's place and term when given)."""
-    prefixes = prefixes_with_ids(runtime.settings.base_iri)   # documents also as vkid:doc/…
-    if looks_like_iri(value, prefixes):
-        return to_iri(value, parameter, prefixes)
-    place = to_iri(place, "place") if place else None
+    if looks_like_iri(value, prefixes_with_ids(runtime.settings.base_iri)):
+        return to_minted_iri(runtime, value, parameter)
+    place = to_minted_iri(runtime, place, "place") if place else None
     with answering(parameter):
         return queries.resolve_document(runtime.store, value, place=place, term=term)
 
@@ -112,8 +116,8 @@ def list_documents(
     if id is not None:
         return get_document(request, to_resource(runtime, id, "id", place=place, term=term), runtime)
     choose(request, JSON_ONLY, fallback=True)
-    issuer = to_iri(issuer, "issuer") if issuer else None
-    place = to_iri(place, "place") if place else None
+    issuer = to_minted_iri(runtime, issuer, "issuer") if issuer else None
+    place = to_minted_iri(runtime, place, "place") if place else None
     for parameter, value, check in (("type", type, queries.document_class),
                                     ("level", level, queries.level_concept),
                                     ("number", number, parse_reference), ("q", q, queries.search_key)):

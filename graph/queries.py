@@ -161,6 +161,7 @@ def resolve_document(store, text: str, *, place: str | None = None, term: int | 
     if text.startswith("<") and text.endswith(">"):    # an IRI as SPARQL and `vankien show` write it
         text = text[1:-1].strip()
     text = expand_curie(text, prefixes) or text
+    place = place and (expand_curie(place.strip(), prefixes) or place)
     if text.startswith(("http://", "https://")):
         if not rows(store, f"SELECT ?c WHERE {{ {sparql_iri(text)} a ?c }} LIMIT 1"):
             raise NotFound(f"no resource {text} in the graph")

@@ -137,6 +137,16 @@ def test_text_search_ignores_diacritics_and_language(client, text, expected):
     assert iris(client.get("/documents", params={"q": text})) == expected
 
 
+def test_issuer_and_place_take_the_vkid_curie_as_document_ids_do(client):
+    assert client.get("/documents/vkid:doc%2Ftw%2Fct%2F35%2Fk13").json()["iri"] == DOC_35
+    assert iris(client.get("/documents", params={"issuer": "vkid:body/tw/bo-chinh-tri"})) == {DOC_35}
+    assert iris(client.get("/documents", params={"issuer": POLITBURO})) == {DOC_35}
+    narrowed = client.get("/documents/158-KH%2FTU", params={"place": "vkid:place/dien-bien", "term": 14})
+    assert narrowed.status_code == 200 and narrowed.json()["iri"] == DOC_158
+    assert client.get("/documents/158-KH%2FTU/implements",
+                      params={"place": "vkid:place/dien-bien"}).json()["document"] == DOC_158
+
+
 @pytest.mark.parametrize("route, parameter", [("/documents", "q"), ("/observations", "measure"),
                                               ("/observations", "area")])
 @pytest.mark.parametrize("text", ["%", "*", "\"", "\ufffd"])

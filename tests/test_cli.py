@@ -101,6 +101,9 @@ def test_show_and_lineage_narrow_by_term_and_place(built_env):
     assert shown["iri"] == "https://w3id.org/vankien/id/doc/tu-dien-bien/kh/158/k14"
     data = json.loads(run(built_env, "lineage", "158-KH/TU", "--term", "14", "--json").stdout)
     assert [e["notation"] for e in data["implements"]] == ["35-CT/TW"]
+    # the place as a CURIE, as documents are named (it answered "no document numbered 158-KH/TU")
+    by_curie = json.loads(run(built_env, "show", "158-KH/TU", "--place", "vkid:place/dien-bien", "--json").stdout)
+    assert by_curie["iri"] == shown["iri"]
 
 
 def test_query_formats(built_env):
