@@ -73,6 +73,30 @@ def test_union_of_graphs_is_the_default_graph(store):
     }
 
 
+def test_a_filled_store_is_not_empty_and_saying_so_counts_nothing(store):
+    """`vankien serve` asks at every start whether to build: counting every graph of a remote
+    store took Virtuoso about 2 minutes at 100k documents; one ASK is enough."""
+    sent: list[str] = []
+    if isinstance(store, RemoteStore):
+        from urllib.parse import parse_qsl
+        store._client.event_hooks = {"request": [lambda outgoing: sent.extend(
+            value for name, value in parse_qsl(outgoing.content.decode()) if name == "query")]}
+    assert store.is_empty() is False
+    if isinstance(store, RemoteStore):
+        assert [text for text in sent if "COUNT" in text] == [] and any("ASK" in text for text in sent)
+
+
+def test_a_fresh_engine_is_empty(tmp_path):
+    import engines
+    from prerequisites import missing
+    if engines.oxigraph_binary() is None:
+        missing("remote", "the Oxigraph server is not installed (pip install oxigraph)")
+    with engines.oxigraph(tmp_path) as engine:
+        for dataset in ("listed", "union"):
+            with open_store(Settings(store="remote", **engine, remote_dataset=dataset)) as fresh:
+                assert fresh.is_empty() is True
+    assert MemoryStore().is_empty() is True
+
 def test_graph_counts(store):
     results = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     integer = "http://www.w3.org/2001/XMLSchema#integer"
