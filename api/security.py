@@ -36,6 +36,9 @@ EVERY_RESPONSE = [(b"x-content-type-options", b"nosniff"),
                   (b"referrer-policy", b"strict-origin-when-cross-origin"),
                   (b"x-frame-options", b"DENY")]
 MAX_HEADER_BYTES = 16 * 1024  # a request head's header lines (the URL has its own limit)
+# httptools parses a URL of at most 65535 bytes (its offsets are 16-bit): a longer one would get
+# uvicorn's bare "400 Invalid HTTP request received." instead of the 414 that says to use POST.
+MAX_URL_BYTES = 65_535
 
 
 def csp_nonce(request) -> str:
@@ -126,7 +129,8 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
     previous response is closed (uvicorn's own keep-alive timer stops at the first byte, so a client
     sending a byte now and then would hold a connection forever); header lines over
     ``MAX_HEADER_BYTES`` get 431 and a URL longer than a query may be encoded in
-    (``max_encoded_query_bytes``, as a POST body) 414, both counted as they arrive."""
+    (``max_encoded_query_bytes``, as a POST body, at most ``MAX_URL_BYTES``) 414, both counted as
+    they arrive."""
 
     settings: Settings | None = None  # None: from VANKIEN_* (read in each web worker)
 
@@ -135,7 +139,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         limits = self.settings or _settings_from_env()
         self._header_timeout_s, self._body_timeout_s = limits.header_timeout_s, limits.body_timeout_s
         self._body_timer: asyncio.TimerHandle | None = None
-        self._max_url_bytes = limits.max_encoded_query_bytes
+        self._max_url_bytes = min(limits.max_encoded_query_bytes, MAX_URL_BYTES)
         self._header_timer: asyncio.TimerHandle | None = None
         self._awaiting_head = True  # from a message's end (or the connection's start) to the next head's end
         self._head_bytes = 0  # received while awaiting the head
