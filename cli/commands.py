@@ -143,8 +143,12 @@ def _print_result(result, fmt: str) -> None:
     if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
         print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
-    if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
-        sys.stdout.write(formats.in_memory(ox.serialize(result, format=ox.RdfFormat.TURTLE)).decode())
+    if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE: a graph, not a table
+        if fmt in ("csv", "tsv"):
+            raise BadInput(f"--format {fmt}: a CONSTRUCT or DESCRIBE query answers with a graph; "
+                           "use --format table (Turtle) or json (JSON-LD)")
+        syntax = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
+        sys.stdout.write(formats.in_memory(ox.serialize(result, format=syntax)).decode())
         return
     names = [v.value for v in result.variables]
     table = [[queries.python_value(solution[name]) for name in names] for solution in result]
@@ -381,7 +385,9 @@ def make_parser() -> argparse.ArgumentParser:
     q = add("query", cmd_query, "run a SPARQL query")
     q.add_argument("sparql", nargs="?")
     q.add_argument("-f", "--file")
-    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="rows as a table, CSV, TSV or JSON; a CONSTRUCT or DESCRIBE graph as Turtle "
+                        "(table) or JSON-LD (json)")
     s = add("show", cmd_show, "show a document (any spelling of its number, its URI or a CURIE)")
     s.add_argument("id")
     _narrowing_arguments(s)

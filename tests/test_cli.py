@@ -113,6 +113,20 @@ def test_query_formats(built_env):
     assert "(2 rows)" in run(built_env, "query", q).stdout
 
 
+def test_a_graph_answer_follows_format_json_and_refuses_csv(built_env):
+    # CONSTRUCT printed Turtle whatever --format said
+    query = "CONSTRUCT { ?d vk:implements ?x } WHERE { ?d vk:implements ?x }"
+    graph = rdflib.Graph().parse(data=run(built_env, "query", query, "--format", "json").stdout, format="json-ld")
+    implements = rdflib.URIRef("https://w3id.org/vankien/ontology#implements")
+    directive = rdflib.URIRef("https://w3id.org/vankien/id/doc/tw/ct/35/k13")
+    assert {str(s).rsplit("/", 3)[-3] for s, _, o in graph.triples((None, implements, directive))} == {"kh", "hd"}
+    table = rdflib.Graph().parse(data=run(built_env, "query", query).stdout, format="turtle")
+    assert set(table) == set(graph)
+    for fmt in ("csv", "tsv"):
+        refused = run(built_env, "query", query, "--format", fmt, expect=2)
+        assert refused.stderr.startswith(f"vankien: error: --format {fmt}: ") and "JSON-LD" in refused.stderr
+
+
 def test_query_errors_point_at_the_users_lines(built_env):
     done = run(built_env, "query", "SELECT ?n WHERE {\n  ?d skos:notation ?n ;\n     foo:bar ?x }", expect=2)
     assert done.stderr.strip() == "vankien: error: line 3, column 6: the prefix foo: is not declared"
