@@ -79,6 +79,16 @@ def _iso_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _web_address(text: str) -> str:
+    """A source's URL (--url): an absolute http(s) address, as vk:sourceUrl records it."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a web address (http:// or https://, e.g. "
+                                         "https://baodienbienphu.com.vn/…)")
+    return text.strip()
+
+
 def _at_least_one(text: str) -> int:
     """A count or ordinal (--depth, --term, --web-workers): 0 or less would answer nothing, quietly."""
     try:
@@ -372,7 +382,7 @@ def make_parser() -> argparse.ArgumentParser:
                                                "a local page on 127.0.0.1)"))
     ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
     ig.add_argument("file", help="UTF-8 text or HTML page")
-    ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")
+    ig.add_argument("--url", type=_web_address, help="where the text was taken from (recorded as the source URL)")
     ig.add_argument("--lang", choices=("vi", "de", "en", "auto"), default="auto")
     ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
     ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
