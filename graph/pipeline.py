@@ -257,7 +257,7 @@ def open_graph(settings: Settings, *, build_if_missing: bool = True, read_only: 
         store.load(artifact, "nquads", checked=True)  # only `vankien build` or `load` write it
         return store
     store = open_store(settings)
-    if len(store) == 0 and build_if_missing:
+    if store.is_empty() and build_if_missing:
         store.close()          # build() opens the store itself to replace its content
         build(settings)
         store = open_store(settings)

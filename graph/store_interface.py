@@ -107,6 +107,11 @@ class Store(ABC):
     def __len__(self) -> int:
         """Number of quads."""
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no data (a first run builds it). A store where counting is slow
+        answers without counting."""
+        return len(self) == 0
+
     @abstractmethod
     def dump(self, format: str | ox.RdfFormat = "nquads") -> bytes:
         """All quads serialised (use a dataset format: nquads or trig)."""
