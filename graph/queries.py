@@ -272,8 +272,10 @@ def search_key(text: str) -> str:
 
 
 def document_class(name: str) -> str:
-    if name in DOCUMENT_TYPES:
-        return name
+    """The ``vk:`` class of a class name in any case (``directive``) or a type code (``CT``)."""
+    by_name = {known.lower(): known for known in DOCUMENT_TYPES}
+    if name.strip().lower() in by_name:
+        return by_name[name.strip().lower()]
     try:
         return document_class_of(name)
     except IdentifierError:
