@@ -262,6 +262,8 @@ def cmd_load(args) -> int:
     from vankien.graph.store import check_nquads_file, open_store
     from vankien.graph.synth import check_complete
     path = Path(args.file)
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder: give the N-Quads file to load")
     if not path.is_file():
         raise NotFound(f"{path} not found")
     check_complete(path)

@@ -317,6 +317,11 @@ def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
     assert "holds the graph built from the seeds" in done.stderr
 
 
+def test_load_of_a_folder_says_it_is_a_folder(tmp_path, built_env):
+    done = run(built_env, "load", str(tmp_path), "--data-dir", str(tmp_path / "var"), expect=2)
+    assert done.stderr == f"vankien: error: {tmp_path} is a folder: give the N-Quads file to load\n"
+
+
 def test_version_and_python_dash_m(built_env):
     from vankien import __version__
     for command in (["vankien.cli"], ["vankien"]):
