@@ -101,7 +101,9 @@ def _at_least_one(text: str) -> int:
 
 
 def cmd_validate(args) -> int:
+    from xml.sax import SAXParseException
     from rdflib import Dataset
+    from rdflib.exceptions import ParserError
     from vankien.graph.pipeline import artifact_path
     from vankien.graph.validate import validate_dataset
     settings = _settings(args)
@@ -111,7 +113,8 @@ def cmd_validate(args) -> int:
     data = Dataset()
     try:
         data.parse(path, format=formats.by_extension(path).rdflib)
-    except (SyntaxError, ValueError) as exc:   # rdflib's parsers raise both for a malformed file
+    # rdflib's parsers raise each of these for a malformed file (Turtle, JSON-LD, N-Triples, RDF/XML)
+    except (SyntaxError, ValueError, ParserError, SAXParseException) as exc:
         if isinstance(exc, UserError):
             raise
         raise BadInput(f"{path}: cannot read it as RDF: {exc}") from None

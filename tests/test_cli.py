@@ -234,6 +234,19 @@ def test_validate_passes_on_built_graph_and_fails_on_bad_file(built_env, tmp_pat
     assert "ObservationShape" in done.stdout
 
 
+@pytest.mark.parametrize("name, content", [
+    ("bad.nt", "<https://example.org/a> <https://example.org/b> .\n"),
+    ("bad.rdf", '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                '<rdf:Description rdf:about="https://example.org/a"><x'),
+    ("bad.ttl", "<https://example.org/a> a .\n"), ("bad.jsonld", '{"@id": ')])
+def test_validate_of_a_malformed_file_is_one_error_naming_it(built_env, tmp_path, name, content):
+    # N-Triples and RDF/XML parse errors (rdflib's ParserError, SAXParseException) were tracebacks
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    done = run(built_env, "validate", str(tmp_path / name), expect=2)
+    assert done.stderr.startswith(f"vankien: error: {tmp_path / name}: cannot read it as RDF: "), done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize("fmt, parse_as", [("turtle", "turtle"), ("trig", "trig"), ("nt", "nt"),
                                            ("nquads", "nquads"), ("jsonld", "json-ld")])
 def test_export_rdf_formats_parse_back(built_env, tmp_path, fmt, parse_as):
