@@ -79,6 +79,16 @@ def _iso_date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def _web_address(text: str) -> str:
+    """A source's URL (--url): an absolute http(s) address, as vk:sourceUrl records it."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a web address (http:// or https://, e.g. "
+                                         "https://baodienbienphu.com.vn/…)")
+    return text.strip()
+
+
 def _at_least_one(text: str) -> int:
     """A count or ordinal (--depth, --term, --web-workers): 0 or less would answer nothing, quietly."""
     try:
@@ -91,7 +101,9 @@ def _at_least_one(text: str) -> int:
 
 
 def cmd_validate(args) -> int:
+    from xml.sax import SAXParseException
     from rdflib import Dataset
+    from rdflib.exceptions import ParserError
     from vankien.graph.pipeline import artifact_path
     from vankien.graph.validate import validate_dataset
     settings = _settings(args)
@@ -101,7 +113,8 @@ def cmd_validate(args) -> int:
     data = Dataset()
     try:
         data.parse(path, format=formats.by_extension(path).rdflib)
-    except (SyntaxError, ValueError) as exc:   # rdflib's parsers raise both for a malformed file
+    # rdflib's parsers raise each of these for a malformed file (Turtle, JSON-LD, N-Triples, RDF/XML)
+    except (SyntaxError, ValueError, ParserError, SAXParseException) as exc:
         if isinstance(exc, UserError):
             raise
         raise BadInput(f"{path}: cannot read it as RDF: {exc}") from None
@@ -143,8 +156,12 @@ def _print_result(result, fmt: str) -> None:
     if isinstance(result, ox.QueryBoolean) or isinstance(result, bool):
         print(json.dumps({"boolean": bool(result)}) if fmt == "json" else str(bool(result)).lower())
         return
-    if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE
-        sys.stdout.write(formats.in_memory(ox.serialize(result, format=ox.RdfFormat.TURTLE)).decode())
+    if not hasattr(result, "variables"):           # CONSTRUCT / DESCRIBE: a graph, not a table
+        if fmt in ("csv", "tsv"):
+            raise BadInput(f"--format {fmt}: a CONSTRUCT or DESCRIBE query answers with a graph; "
+                           "use --format table (Turtle) or json (JSON-LD)")
+        syntax = ox.RdfFormat.JSON_LD if fmt == "json" else ox.RdfFormat.TURTLE
+        sys.stdout.write(formats.in_memory(ox.serialize(result, format=syntax)).decode())
         return
     names = [v.value for v in result.variables]
     table = [[queries.python_value(solution[name]) for name in names] for solution in result]
@@ -248,6 +265,8 @@ def cmd_load(args) -> int:
     from vankien.graph.store import check_nquads_file, open_store
     from vankien.graph.synth import check_complete
     path = Path(args.file)
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder: give the N-Quads file to load")
     if not path.is_file():
         raise NotFound(f"{path} not found")
     check_complete(path)
@@ -368,7 +387,7 @@ def make_parser() -> argparse.ArgumentParser:
                                                "a local page on 127.0.0.1)"))
     ig = add("ingest", cmd_ingest, "read a text or HTML page into candidate claims (all pending review)")
     ig.add_argument("file", help="UTF-8 text or HTML page")
-    ig.add_argument("--url", help="where the text was taken from (recorded as the source URL)")
+    ig.add_argument("--url", type=_web_address, help="where the text was taken from (recorded as the source URL)")
     ig.add_argument("--lang", choices=("vi", "de", "en", "auto"), default="auto")
     ig.add_argument("--date", type=_iso_date, help="date of the text, YYYY-MM-DD (recorded for review)")
     ig.add_argument("-o", "--output", help="candidate claims file (default ./<file>.claims.yaml); "
@@ -381,7 +400,9 @@ def make_parser() -> argparse.ArgumentParser:
     q = add("query", cmd_query, "run a SPARQL query")
     q.add_argument("sparql", nargs="?")
     q.add_argument("-f", "--file")
-    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    q.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="rows as a table, CSV, TSV or JSON; a CONSTRUCT or DESCRIBE graph as Turtle "
+                        "(table) or JSON-LD (json)")
     s = add("show", cmd_show, "show a document (any spelling of its number, its URI or a CURIE)")
     s.add_argument("id")
     _narrowing_arguments(s)

@@ -20,9 +20,8 @@ from vankien.graph.classes import classes_below, values_of
 from vankien.graph.errors import BadInput, NotFound
 from vankien.graph.store import solution_rows
 from vankien.graph.identifiers import IdentifierError, document_class_of, fold, loose_notation, parse_reference
-from vankien.graph.namespaces import PREFIXES as PREFIX_TABLE
-from vankien.graph.namespaces import (RDF_TYPE, VK, expand_curie, local_name, sparql_iri, sparql_literal,
-                                     sparql_prefixes)
+from vankien.graph.namespaces import (RDF_TYPE, VK, expand_curie, local_name, prefixes_with_ids, sparql_iri,
+                                     sparql_literal, sparql_prefixes)
 
 PREFIXES = sparql_prefixes()
 DOCUMENT_TYPES = ("Directive", "Resolution", "Project", "Plan", "Guidance", "Regulation", "Decision",
@@ -154,9 +153,10 @@ def _summary(doc: str, fields: dict[str, list]) -> dict:
 
 
 def resolve_document(store, text: str, *, place: str | None = None, term: int | None = None,
-                     prefixes: Mapping[str, str] = PREFIX_TABLE) -> str:
+                     prefixes: Mapping[str, str] | None = None) -> str:
     """The IRI of the one document that ``text`` names: an IRI or CURIE, or a number in any
     spelling, narrowed by the issuer's ``place`` (IRI) and ``term`` ordinal when numbers repeat."""
+    prefixes = prefixes or prefixes_with_ids()    # documents also as vkid:doc/… (the default base IRI)
     text = text.strip()
     if text.startswith("<") and text.endswith(">"):    # an IRI as SPARQL and `vankien show` write it
         text = text[1:-1].strip()
@@ -272,8 +272,10 @@ def search_key(text: str) -> str:
 
 
 def document_class(name: str) -> str:
-    if name in DOCUMENT_TYPES:
-        return name
+    """The ``vk:`` class of a class name in any case (``directive``) or a type code (``CT``)."""
+    by_name = {known.lower(): known for known in DOCUMENT_TYPES}
+    if name.strip().lower() in by_name:
+        return by_name[name.strip().lower()]
     try:
         return document_class_of(name)
     except IdentifierError:

@@ -159,6 +159,8 @@ def test_a_search_text_of_marks_only_is_refused_naming_the_parameter(client, rou
 
 @pytest.mark.parametrize("params, expected", [
     ({"type": "KH"}, {DOC_158, DOC_66}), ({"type": "Plan"}, {DOC_158, DOC_66}),
+    # a class name in any case, as the graph view takes it (type=directive was "unknown document type")
+    ({"type": "directive"}, {DOC_35}), ({"type": "PLAN"}, {DOC_158, DOC_66}),
     ({"type": "ĐA"}, {DOC_09}), ({"issuer": POLITBURO}, {DOC_35}),
     # the congress resolution is placed in term 14 by inference since the curation (claim c072)
     ({"level": "central"}, {DOC_35}), ({"term": 14}, {DOC_03, DOC_04, DOC_158, CONGRESS_RESOLUTION}),

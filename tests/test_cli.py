@@ -113,6 +113,20 @@ def test_query_formats(built_env):
     assert "(2 rows)" in run(built_env, "query", q).stdout
 
 
+def test_a_graph_answer_follows_format_json_and_refuses_csv(built_env):
+    # CONSTRUCT printed Turtle whatever --format said
+    query = "CONSTRUCT { ?d vk:implements ?x } WHERE { ?d vk:implements ?x }"
+    graph = rdflib.Graph().parse(data=run(built_env, "query", query, "--format", "json").stdout, format="json-ld")
+    implements = rdflib.URIRef("https://w3id.org/vankien/ontology#implements")
+    directive = rdflib.URIRef("https://w3id.org/vankien/id/doc/tw/ct/35/k13")
+    assert {str(s).rsplit("/", 3)[-3] for s, _, o in graph.triples((None, implements, directive))} == {"kh", "hd"}
+    table = rdflib.Graph().parse(data=run(built_env, "query", query).stdout, format="turtle")
+    assert set(table) == set(graph)
+    for fmt in ("csv", "tsv"):
+        refused = run(built_env, "query", query, "--format", fmt, expect=2)
+        assert refused.stderr.startswith(f"vankien: error: --format {fmt}: ") and "JSON-LD" in refused.stderr
+
+
 def test_query_errors_point_at_the_users_lines(built_env):
     done = run(built_env, "query", "SELECT ?n WHERE {\n  ?d skos:notation ?n ;\n     foo:bar ?x }", expect=2)
     assert done.stderr.strip() == "vankien: error: line 3, column 6: the prefix foo: is not declared"
@@ -220,6 +234,19 @@ def test_validate_passes_on_built_graph_and_fails_on_bad_file(built_env, tmp_pat
     assert "ObservationShape" in done.stdout
 
 
+@pytest.mark.parametrize("name, content", [
+    ("bad.nt", "<https://example.org/a> <https://example.org/b> .\n"),
+    ("bad.rdf", '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+                '<rdf:Description rdf:about="https://example.org/a"><x'),
+    ("bad.ttl", "<https://example.org/a> a .\n"), ("bad.jsonld", '{"@id": ')])
+def test_validate_of_a_malformed_file_is_one_error_naming_it(built_env, tmp_path, name, content):
+    # N-Triples and RDF/XML parse errors (rdflib's ParserError, SAXParseException) were tracebacks
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    done = run(built_env, "validate", str(tmp_path / name), expect=2)
+    assert done.stderr.startswith(f"vankien: error: {tmp_path / name}: cannot read it as RDF: "), done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize("fmt, parse_as", [("turtle", "turtle"), ("trig", "trig"), ("nt", "nt"),
                                            ("nquads", "nquads"), ("jsonld", "json-ld")])
 def test_export_rdf_formats_parse_back(built_env, tmp_path, fmt, parse_as):
@@ -301,6 +328,11 @@ def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
     run(built_env, "synth", "--docs", "100", "--seed", "2", "-o", str(corpus))
     done = run(built_env, "load", str(corpus), expect=2)   # VANKIEN_DATA_DIR holds the seeds build
     assert "holds the graph built from the seeds" in done.stderr
+
+
+def test_load_of_a_folder_says_it_is_a_folder(tmp_path, built_env):
+    done = run(built_env, "load", str(tmp_path), "--data-dir", str(tmp_path / "var"), expect=2)
+    assert done.stderr == f"vankien: error: {tmp_path} is a folder: give the N-Quads file to load\n"
 
 
 def test_version_and_python_dash_m(built_env):

@@ -356,6 +356,30 @@ def test_bad_date_option_is_a_clear_error(tmp_path, capsys):
     assert exit_info.value.code == 2 and "'14/6/2024' is not a date YYYY-MM-DD" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("url", ["not a url", "baodienbienphu.com.vn/tin-tuc/1", "file:///etc/passwd", "https://"])
+def test_a_source_url_that_is_no_web_address_is_a_clear_error(tmp_path, capsys, url):
+    # it was recorded as the source's vk:sourceUrl as given
+    path = tmp_path / "t.txt"
+    path.write_text("Kế hoạch số 158-KH/TU.", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ingest", str(path), "--url", url, "-o", str(tmp_path / "out.claims.yaml")])
+    assert exit_info.value.code == 2
+    assert f"argument --url: {url!r} is not a web address (http:// or https://" in capsys.readouterr().err
+    assert not (tmp_path / "out.claims.yaml").exists()
+
+
+def test_an_output_that_is_a_folder_is_a_clear_error(tmp_path, capsys):
+    # it said "the claims file exists (it may hold review decisions)", even with --force
+    path = tmp_path / "t.txt"
+    path.write_text("Kế hoạch số 158-KH/TU.", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    for extra in ([], ["--force"]):
+        code = main(["ingest", str(path), "--sources-dir", str(tmp_path / "sources"), "-o", str(tmp_path / "out"), *extra])
+        assert code == 2
+        assert f"{tmp_path / 'out'}: is a folder; give the claims file to write" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_ingest_never_overwrites_a_claims_file_unless_forced(tmp_path, capsys):
     path = tmp_path / "t.txt"
     path.write_text("Thực hiện Chỉ thị số 35-CT/TW, Tỉnh ủy Điện Biên ban hành Kế hoạch số 158-KH/TU.",

@@ -122,6 +122,14 @@ def client(synthetic):
     app.state.runtime.executor.close()
 
 
+@pytest.mark.parametrize("focus", ["vkid:doc/tw/ct/35/k13", "<https://w3id.org/vankien/id/doc/tw/ct/35/k13>"])
+def test_the_focus_takes_a_document_as_its_curie_or_bracketed_iri(real, tmp_path, focus):
+    # vkid:doc/… (as the CLI and REST name documents) was "document number '35' has no type …"
+    settings, store = real
+    path = graph_page.write_view(store, tmp_path / "view.html", focus=focus, depth=2, settings=settings)
+    assert {node["id"] for node in page_data(path.read_text(encoding="utf-8"))["nodes"]} == LINEAGE_35
+
+
 def test_api_draws_a_focus_view(client):
     response = client.get("/graph", params={"focus": "902-KH/TU", "depth": 1})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")

@@ -51,6 +51,9 @@ def ingest_file(path: str | Path, *, seeds: list, sources_dir: str | Path, base_
     elif lang not in LANGUAGES:
         raise IngestError(f"--lang: {lang!r} is not one of vi, de, en, auto")
     output = Path(output) if output else Path.cwd() / f"{fold(path.stem) or 'source'}.claims.yaml"
+    if output.is_dir():
+        raise IngestError(f"{output}: is a folder; give the claims file to write, e.g. "
+                          f"{output / (fold(path.stem) or 'source')}.claims.yaml")
     if output.exists() and not overwrite:     # it may hold decisions a person made: never lose them
         raise IngestError(f"{output}: the claims file exists (it may hold review decisions); "
                           "write to another file with -o, or pass --force to replace it")
