@@ -277,9 +277,11 @@ def cmd_load(args) -> int:
                          "never mix")
     started = time.perf_counter()
     show = sys.stderr.isatty()       # the streamed load that reports progress is slower than the native one
+    with progress_bar(total=None, unit="quad", desc="check") as bar:
+        quads = check_nquads_file(path, progress=bar.update_to if show else None)
+    if quads == 0:   # surely the wrong file: loading it would leave an empty graph served
+        raise BadInput(f"{path} holds no quads: nothing loaded, the {settings.store} store is unchanged")
     if settings.store == "memory":
-        with progress_bar(total=None, unit="quad", desc="check") as bar:
-            quads = check_nquads_file(path, progress=bar.update_to if show else None)
         target = artifact_path(settings)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target.with_name(target.name + ".tmp"))
@@ -290,7 +292,7 @@ def cmd_load(args) -> int:
     store = open_store(settings)
     try:
         with progress_bar(total=None, unit="quad", desc="load") as bar:
-            store.replace_with(path, progress=bar.update_to if show else None)
+            store.replace_with(path, progress=bar.update_to if show else None, checked=True)
         quads = len(store)
     finally:
         store.close()

@@ -321,6 +321,12 @@ def test_load_bulk_builds_a_disk_store_and_keeps_it_on_bad_input(tmp_path, built
     done = run(env, "load", str(bad), "--store", "disk", expect=2)
     assert "bad.nq" in done.stderr and "line 1" in done.stderr
     assert json.loads(run(env, "query", count, "--store", "disk", "--format", "json").stdout) == before
+    # a file with no quads (the wrong file, surely) would leave an empty graph served
+    empty = tmp_path / "empty.nq"
+    empty.write_text("# nothing here\n\n", encoding="utf-8")
+    done = run(env, "load", str(empty), "--store", "disk", expect=2)
+    assert done.stderr == f"vankien: error: {empty} holds no quads: nothing loaded, the disk store is unchanged\n"
+    assert json.loads(run(env, "query", count, "--store", "disk", "--format", "json").stdout) == before
 
 
 def test_load_refuses_the_folder_of_the_real_graph(tmp_path, built_env):
