@@ -373,17 +373,23 @@ def _parse_with_room(parse, sparql: str):
     return outcome["value"]
 
 
+def _children(node) -> list:
+    """A parse tree node's children (CompValue values, ParseResults and list items); none for a term."""
+    if isinstance(node, CompValue):
+        return list(dict.values(node))
+    if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        return list(node)
+    return []
+
+
 def _contains_node(tree, name: str) -> bool:
     """Depth-first search of the parse tree (CompValue / ParseResults / lists) for a node name."""
     stack = [tree]
     while stack:
         node = stack.pop()
-        if isinstance(node, CompValue):
-            if node.name == name:
-                return True
-            stack.extend(dict.values(node))
-        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            stack.extend(node)
+        if isinstance(node, CompValue) and node.name == name:
+            return True
+        stack.extend(_children(node))
     return False
 
 
@@ -394,15 +400,12 @@ def _graph_use(query: CompValue) -> dict[str, bool]:
     stack: list = [(query["where"] if "where" in query else (), False)]
     while stack:
         node, in_graph = stack.pop()
-        if isinstance(node, CompValue):
-            if node.name == "GraphGraphPattern":
-                graph_variable = graph_variable or isinstance(node["term"], Variable)
-                stack.append((node["graph"], True))
-                continue
-            reads_default = reads_default or (node.name == "TriplesBlock" and not in_graph)
-            stack.extend((child, in_graph) for child in dict.values(node))
-        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            stack.extend((child, in_graph) for child in node)
+        if isinstance(node, CompValue) and node.name == "GraphGraphPattern":
+            graph_variable = graph_variable or isinstance(node["term"], Variable)
+            stack.append((node["graph"], True))
+            continue
+        reads_default = reads_default or (isinstance(node, CompValue) and node.name == "TriplesBlock" and not in_graph)
+        stack.extend((child, in_graph) for child in _children(node))
     return {"graph_variable": graph_variable, "reads_default_graph": reads_default}
 
 
