@@ -161,36 +161,37 @@ def attach_details(store, view: nx.DiGraph, lang: str = "en") -> None:
     nodes = [n for n in view if "://" in n]
     for node in view:
         view.nodes[node].update(title_list=[], issuers=[], period=None, bodies=[], terms=[], figure=None)
+    issued: set[tuple[str, str]] = set()      # (document, the body that issued it)
     for values in _chunks(nodes):
         for row in rows(store, f"""SELECT ?n ?p ?o WHERE {{ VALUES ?n {{ {values} }} VALUES ?p {{ vk:issuedBy
               vk:advisedBy vk:issuedInTerm }} ?n ?p ?o }} ORDER BY ?o"""):
             key = "terms" if row["p"].endswith("issuedInTerm") else "bodies"
             view.nodes[row["n"]][key].append(row["o"])
+            if row["p"].endswith("issuedBy"):
+                issued.add((row["n"], row["o"]))
         _attach_figures(store, view, values, lang)
         for row in rows(store, f"""SELECT ?n ?t (lang(?t) AS ?lang) ?about WHERE {{ VALUES ?n {{ {values} }}
               {{ ?n vk:title ?t }} UNION {{ ?n vk:subjectMatter ?t BIND("about: " AS ?about) }} }}"""):
             view.nodes[row["n"]]["title_list"].append({"lang": row.get("lang") or "",
                                                        "text": row.get("about", "") + row["t"]})
-        issued = sorted({(row["n"], row["b"]) for row in rows(
-            store, f"SELECT ?n ?b WHERE {{ VALUES ?n {{ {values} }} ?n vk:issuedBy ?b }}")})
-        named = records.names(store, {body for _, body in issued})
-        for node, body in issued:
-            name = pick_label(named[body]["labels"], lang)
-            view.nodes[node]["issuers"].append(name.text if name else body)
         for row in rows(store, f"""SELECT ?n ?label ?sy ?ey WHERE {{ VALUES ?n {{ {values} }}
               ?n vk:applicablePeriod ?p OPTIONAL {{ ?p vk:periodLabel ?label }}
               OPTIONAL {{ ?p vk:startYear ?sy }} OPTIONAL {{ ?p vk:endYear ?ey }} }}"""):
             years = "–".join(str(row[k])[:4] for k in ("sy", "ey") if k in row)
             view.nodes[row["n"]]["period"] = row.get("label") or years or None
         _attach_evidence(store, view, values)
-    _name_in(store, view, nodes, lang)
+    # Names as the pages give them (the lexicon's too, for a body), read once for the nodes and
+    # the bodies that issued them (with the names of their classes).
+    named = records.names(store, {*nodes, *(body for _, body in issued)})
+    for node, body in sorted(issued):
+        name = pick_label(named[body]["labels"], lang)
+        view.nodes[node]["issuers"].append(name.text if name else body)
+    _name_in(view, nodes, named, lang)
 
 
-def _name_in(store, view: nx.DiGraph, nodes: list[str], lang: str) -> None:
-    """Each node without a notation named in ``lang`` where the graph (or the lexicon, for a body)
-    has a name in it, as its page names it (:func:`vankien.graph.records.names`); a figure keeps
-    its value in front."""
-    named = records.names(store, nodes)      # (with the names of their classes)
+def _name_in(view: nx.DiGraph, nodes: list[str], named: dict[str, dict], lang: str) -> None:
+    """Each node without a notation named in ``lang`` where ``named`` (:func:`records.names`) has
+    a name in it; a figure keeps its value in front."""
     for node in nodes:
         picked = None if named[node]["notation"] else pick_label(named[node]["labels"], lang)
         if picked:
